@@ -1,0 +1,21 @@
+/**
+ * Per-instance memory the rules share: baselines ("seen before?"), recent activity windows
+ * (downloads, writes, listeners) for sequences. Implementations must be bounded in memory and
+ * serialisable (the detector Lambda keeps it in DynamoDB between batches).
+ */
+export interface InstanceState {
+  readonly instanceId: string;
+  /** Remember `value` under (namespace, key) for `ttlMs` from `now`; each namespace is bounded (least recently used go first). */
+  remember(namespace: string, key: string, value: unknown, ttlMs: number, now: number): void;
+  /** The value remembered under (namespace, key), unless expired at `now`. */
+  recall<T>(namespace: string, key: string, now: number): T | undefined;
+  /** Forget (namespace, key). */
+  forget(namespace: string, key: string): void;
+  /**
+   * Baseline membership: returns true the first time (namespace, key) is seen on this instance, and
+   * records it. Baselines do not expire with time, only by the namespace bound.
+   */
+  firstSeen(namespace: string, key: string, now: number): boolean;
+  /** True while the instance's baseline is still learning (rules for New* types stay silent then). */
+  isLearning(now: number): boolean;
+}
