@@ -92,6 +92,8 @@ export interface LineageEntry {
   readonly euid?: number;
   readonly startTime?: string;
   readonly uuid?: string;
+  /** Set when this ancestor's argv or an argument was cut to LIMITS (added in v1, optional). */
+  readonly argvTruncated?: boolean;
 }
 
 interface EventBase<K extends EventKind> {
@@ -111,6 +113,12 @@ interface EventBase<K extends EventKind> {
   readonly auditKey?: string;
   /** Which sensor produced the event. */
   readonly sensor?: 'auditd' | 'resolved' | 'route53-resolver' | 'vpc-flow-logs' | 'proc';
+  /**
+   * Dotted paths of the fields the producer cut to fit LIMITS (e.g. `file.path`, `lineage[2].argv`), so a
+   * consumer knows the value is not whole (argv keeps its start, other text its head and tail around "…").
+   * Absent when nothing was cut (added in v1, optional).
+   */
+  readonly truncatedFields?: readonly string[];
 }
 
 export interface NetInfo {
