@@ -1,0 +1,71 @@
+/**
+ * The Picket stack for one account. Stacks only compose constructs: every capability is a construct
+ * that takes the config section it needs and the outputs of the constructs it builds on.
+ *
+ * Construct IDs below are API: stateful resources (buses, queues, the agent policy) derive their
+ * logical IDs from them, and renaming one replaces the resource. Never rename; add.
+ */
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { PicketConfig } from './config';
+import { PicketFindingsBus } from './findings-bus';
+import { PicketIngest } from './ingest';
+
+export interface PicketStackProps extends StackProps {
+  /** The validated configuration (loadConfig). */
+  readonly config: PicketConfig;
+}
+
+export class PicketStack extends Stack {
+  readonly config: PicketConfig;
+  /** Runtime bus, detector queue + DLQ, agent policy, instance role, VPC endpoints. */
+  readonly ingest: PicketIngest;
+  /** The findings bus detector, responder and coverage publish to. */
+  readonly findings: PicketFindingsBus;
+
+  constructor(scope: Construct, id: string, props: PicketStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    this.config = config;
+
+    this.ingest = new PicketIngest(this, 'Ingest', {
+      busName: config.ingest.busName,
+      ...(config.ingest.archiveRetentionDays > 0 ? { archiveRetention: Duration.days(config.ingest.archiveRetentionDays) } : {}),
+      createInstanceRole: config.ingest.createInstanceRole,
+      queueEncryption: config.ingest.queueEncryption,
+      maxReceiveCount: config.ingest.maxReceiveCount,
+      detectorTimeout: Duration.seconds(config.detector.timeoutSeconds),
+      vpc: config.vpc,
+      ...(config.org.organizationId ? { organizationId: config.org.organizationId } : {}),
+    });
+    this.findings = new PicketFindingsBus(this, 'Findings', { busName: config.findings.busName });
+
+    // Later issues add their constructs here, each wired from the outputs above, e.g.:
+    //   new PicketDetector(this, 'Detector', { queue: this.ingest.queue, deadLetterQueue: this.ingest.deadLetterQueue,
+    //     findingsBus: this.findings, detector: config.detector, suppression: config.suppression });
+    //   new PicketCoverage(this, 'Coverage', { heartbeatRule: this.ingest.heartbeatRule, findingsBus: this.findings,
+    //     coverage: config.coverage, agent: config.agent });
+    //   new PicketResponder(this, 'Responder', { findingsBus: this.findings, response: config.response,
+    //     vpcs: this.ingest.vpcs });
+    //   new PicketAgentDeployment(this, 'AgentDeployment', { agent: config.agent, agentPolicy: this.ingest.agentPolicy,
+    //     instanceRole: this.ingest.instanceRole, runtimeBus: this.ingest.bus });
+    // and their cdk-nag acknowledgements go to lib/nag-acknowledgements.ts.
+
+    this.addOutputs();
+  }
+
+  private addOutputs(): void {
+    const out = (id: string, value: string, description: string): void => {
+      new CfnOutput(this, id, { value, description });
+    };
+    out('RuntimeBusName', this.ingest.bus.eventBusName, 'Event bus the Picket agents put runtime events on');
+    out('FindingsBusName', this.findings.bus.eventBusName, 'Event bus Picket findings are published on (detail-type "Picket Runtime Finding")');
+    out('AgentPolicyArn', this.ingest.agentPolicy.managedPolicyArn, 'Attach to your instance roles so the agent may publish (as its own instance only)');
+    out('DetectorQueueUrl', this.ingest.queue.queueUrl, 'Queue of runtime event batches for the detector');
+    out('DetectorDlqUrl', this.ingest.deadLetterQueue.queueUrl, 'Dead-letter queue of the detector');
+    if (this.ingest.instanceProfile) out('InstanceProfileName', this.ingest.instanceProfile.instanceProfileName, 'Instance profile for instances that have none (SSM + Picket agent)');
+    this.ingest.vpcs.forEach((v, i) => {
+      out(`VpcId${i}`, v.vpc.vpcId, 'VPC with the Picket VPC endpoints');
+    });
+  }
+}
