@@ -3,10 +3,12 @@
  * (0 done, 1 unreadable or malformed input, 2 bad usage), and nothing else.
  */
 import type { CliIo, Command } from '../lambda/cli/command';
+import { detectCommand } from '../lambda/cli/commands/detect';
+import { isolateCommand, releaseCommand, respondCommand } from '../lambda/cli/commands/respond';
 import { usageCommand } from '../lambda/cli/commands/usage';
 import { InputError, UsageError } from '../lambda/cli/usage-error';
 
-const COMMANDS: readonly Command[] = [usageCommand];
+const COMMANDS: readonly Command[] = [detectCommand, respondCommand, isolateCommand, releaseCommand, usageCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

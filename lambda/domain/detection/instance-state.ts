@@ -19,3 +19,7 @@ export interface InstanceState {
   /** True while the instance's baseline is still learning (rules for New* types stay silent then). */
   isLearning(now: number): boolean;
 }
+
+/** The in-memory, serialisable implementation (re-exported here so callers find it beside the contract). */
+export { MemoryInstanceState } from './memory-instance-state';
+export type { MemoryInstanceStateJson, MemoryInstanceStateOptions } from './memory-instance-state';

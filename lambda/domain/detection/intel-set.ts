@@ -15,6 +15,10 @@ export type ThreatCategory =
   | 'phishing'
   | 'dga'
   | 'malicious'
+  /** Dynamic-DNS and free-subdomain suffixes: not a threat alone, an input to domain reputation. */
+  | 'dynamic_dns'
+  /** Weak signals (Tor2web gateways, port proxies, DNS tunnelling services): Low reputation findings. */
+  | 'suspicious'
   | 'custom';
 
 export interface IntelMatch {

@@ -37,6 +37,11 @@ export interface RuleContext {
   readonly intel: IntelSet;
   /** Event time in epoch ms (never the wall clock: replays must give the same findings). */
   readonly now: number;
+  /**
+   * Memory shared by every instance of the account (e.g. "has any instance of this account queried
+   * this domain before?" for domain rarity). Optional: rules fall back to `state` without it.
+   */
+  readonly accountState?: InstanceState;
 }
 
 export interface DetectionRule {

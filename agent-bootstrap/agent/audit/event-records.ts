@@ -1,0 +1,167 @@
+/**
+ * The records of one assembled syscall event, picked apart into typed pieces: the SYSCALL fields, the argv of the
+ * EXECVE records (plain, hex and split `aN_len`/`aN[k]` arguments), PATH items, CWD, SOCKADDR, PROCTITLE, OBJ_PID.
+ */
+import type { AuditRecord } from './record';
+import { decodeEnrichedSaddr, decodeSockaddr, type DecodedSockaddr } from './sockaddr';
+import { BIG_ENDIAN_ARCHES, RECORD_TYPE_NUMBERS, syscallName } from './syscalls';
+import { bytesToText, decimal, decodeProctitle, decodeString, hexBytes, hexNumber } from './values';
+
+export interface PathItem {
+  readonly item: number;
+  readonly name?: string;
+  readonly nametype?: string;
+  readonly inode?: number;
+  readonly mode?: number;
+}
+
+export interface ObjPid {
+  readonly pid: number;
+  readonly uid?: number;
+  readonly comm?: string;
+}
+
+export interface EventRecords {
+  readonly syscall?: AuditRecord;
+  /** Syscall name (ENRICHED SYSCALL= first, else from arch + number). */
+  readonly syscallName?: string;
+  readonly argv?: string[];
+  /** Arguments the EXECVE records promised (argc) but did not deliver (lost records). */
+  readonly argvIncomplete: boolean;
+  readonly paths: PathItem[];
+  readonly cwd?: string;
+  readonly sockaddr?: DecodedSockaddr;
+  readonly proctitle?: string[];
+  readonly objPids: ObjPid[];
+  /** Records that make no sense without a SYSCALL (EXECVE, PATH, CWD, SOCKADDR, OBJ_PID). */
+  readonly orphanRecords: number;
+}
+
+export function normaliseType(type: string): string {
+  if (type.startsWith('UNKNOWN[')) return RECORD_TYPE_NUMBERS[type.slice(8, -1)] ?? type;
+  const c = type.charCodeAt(0);
+  if (c >= 48 && c <= 57) return RECORD_TYPE_NUMBERS[type] ?? type;
+  return type;
+}
+
+export function splitRecords(records: readonly AuditRecord[]): EventRecords {
+  let syscall: AuditRecord | undefined;
+  let execve: Record<string, string> | undefined;
+  const paths: PathItem[] = [];
+  const objPids: ObjPid[] = [];
+  let cwd: string | undefined;
+  let saddrRecord: AuditRecord | undefined;
+  let proctitleRaw: string | undefined;
+  let orphans = 0;
+  for (const r of records) {
+    switch (normaliseType(r.type)) {
+      case 'SYSCALL':
+        syscall = r;
+        break;
+      case 'EXECVE':
+        orphans++;
+        if (!execve) execve = Object.create(null) as Record<string, string>;
+        for (const k in r.fields) execve[k] = r.fields[k]!;
+        break;
+      case 'PATH': {
+        orphans++;
+        const f = r;
+        paths.push({
+          item: decimal(f.get('item')) ?? paths.length,
+          name: decodeString(f.get('name')),
+          nametype: f.get('nametype') ?? f.get('objtype'),
+          inode: decimal(f.get('inode')),
+          mode: octal(f.get('mode')),
+        });
+        break;
+      }
+      case 'CWD':
+        orphans++;
+        cwd = decodeString(r.get('cwd'));
+        break;
+      case 'SOCKADDR':
+        orphans++;
+        saddrRecord = r;
+        break;
+      case 'PROCTITLE':
+        proctitleRaw = r.get('proctitle');
+        break;
+      case 'OBJ_PID': {
+        orphans++;
+        const pid = decimal(r.get('opid'));
+        if (pid !== undefined) objPids.push({ pid, uid: decimal(r.get('ouid')), comm: decodeString(r.get('ocomm')) });
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  paths.sort((a, b) => a.item - b.item);
+  const arch = syscall?.get('arch');
+  const name = syscall ? (syscall.getEnriched('SYSCALL') ?? syscallName(arch, decimal(syscall.get('syscall')))) : undefined;
+  let sockaddr: DecodedSockaddr | undefined;
+  if (saddrRecord) {
+    const raw = saddrRecord.get('saddr');
+    sockaddr = (raw ? decodeSockaddr(raw, arch !== undefined && BIG_ENDIAN_ARCHES.has(arch.toLowerCase())) : undefined) ?? decodeEnrichedSaddr(saddrRecord.getEnriched('SADDR'));
+  }
+  const args = execve ? execveArgv(execve) : undefined;
+  return {
+    syscall,
+    syscallName: name,
+    argv: args?.argv,
+    argvIncomplete: args?.incomplete ?? false,
+    paths,
+    cwd,
+    sockaddr,
+    // Decoded only when an event needs it (most have argv from EXECVE or the process table).
+    get proctitle() {
+      if (proctitleRaw === undefined) return undefined;
+      const decoded = decodeProctitle(proctitleRaw);
+      Object.defineProperty(this, 'proctitle', { value: decoded });
+      return decoded;
+    },
+    objPids,
+    orphanRecords: syscall ? 0 : orphans,
+  };
+}
+
+function octal(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number.parseInt(raw, 8);
+  return Number.isNaN(n) ? undefined : n;
+}
+
+/** argv from the merged fields of the EXECVE records; stops at the first argument that never arrived. */
+export function execveArgv(f: Record<string, string>): { argv: string[]; incomplete: boolean } {
+  const argc = decimal(f['argc']);
+  const argv: string[] = [];
+  const limit = argc ?? 100000;
+  for (let i = 0; i < limit; i++) {
+    const plain = f[`a${i}`];
+    if (plain !== undefined) {
+      argv.push(decodeString(plain) ?? (plain === '(null)' ? '' : plain));
+      continue;
+    }
+    const len = f[`a${i}_len`];
+    if (len === undefined) return { argv, incomplete: argc !== undefined };
+    // A long argument split over records: hex chunks a1[0], a1[1], … concatenated then decoded once, so a
+    // multi-byte UTF-8 character cut between chunks survives.
+    let hex = '';
+    for (let k = 0; ; k++) {
+      const chunk = f[`a${i}[${k}]`];
+      if (chunk === undefined) break;
+      hex += chunk.charCodeAt(0) === 0x22 ? Buffer.from(chunk.slice(1, -1), 'utf8').toString('hex') : chunk;
+    }
+    const bytes = hexBytes(hex);
+    argv.push(bytes ? bytesToText(bytes) : hex);
+    // aN_len counts the argument's hex characters (the kernel always hex-encodes split arguments).
+    const expected = decimal(len);
+    if (expected !== undefined && hex.length < expected) return { argv, incomplete: true };
+  }
+  return { argv, incomplete: false };
+}
+
+/** Register a0..a3 of a SYSCALL record as numbers. */
+export function registers(sys: AuditRecord): { a0?: number; a1?: number; a2?: number; a3?: number } {
+  return { a0: hexNumber(sys.get('a0')), a1: hexNumber(sys.get('a1')), a2: hexNumber(sys.get('a2')), a3: hexNumber(sys.get('a3')) };
+}

@@ -1,0 +1,121 @@
+/**
+ * The process table: what the agent knows about each live (or recently seen) process, for lineage and for
+ * filling in events whose own records say little (a connect has no argv). Fed by /proc at start (live), by every
+ * syscall record (pid, ppid, exe, ids) and by execs (argv, cwd). Bounded by an LRU cap; exited processes are
+ * dropped a short while after exit_group (children's events may still need them as ancestors).
+ */
+import { createHash } from 'node:crypto';
+import type { FdInfo, LineageEntry } from '../../../lambda/domain/events/runtime-event';
+import { LIMITS } from '../../../lambda/domain/events/runtime-event';
+import { LruMap } from './lru';
+
+export interface Stdio {
+  stdin?: FdInfo;
+  stdout?: FdInfo;
+  stderr?: FdInfo;
+}
+
+export interface ProcEntry {
+  pid: number;
+  ppid: number;
+  exe: string;
+  argv?: string[];
+  argvTruncated?: boolean;
+  uid?: number;
+  euid?: number;
+  gid?: number;
+  cwd?: string;
+  /** ISO start time: from /proc when live, else when the log first showed this process. */
+  startTime: string;
+  uuid: string;
+  /** Standard io as derived from audited connect/accept + dup2 (inherited across fork and exec). */
+  stdio?: Stdio;
+  container?: { id: string; runtime?: string };
+  /** Audit time (ms) of exit_group, when seen. */
+  exitedAtMs?: number;
+}
+
+/** Stable id of a process incarnation: hash of instance, pid and start time (UUID-shaped). */
+export function processUuid(instanceId: string, pid: number, startTime: string): string {
+  const h = createHash('sha256').update(`${instanceId}\0${pid}\0${startTime}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+export class ProcessTable {
+  private readonly entries: LruMap<number, ProcEntry>;
+
+  constructor(
+    private readonly instanceId: string,
+    capacity = 32768,
+  ) {
+    this.entries = new LruMap(capacity);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get(pid: number): ProcEntry | undefined {
+    return this.entries.get(pid);
+  }
+
+  peek(pid: number): ProcEntry | undefined {
+    return this.entries.peek(pid);
+  }
+
+  /** A new incarnation of pid (replacing any previous one). */
+  create(pid: number, ppid: number, exe: string, startTime: string, fields: Partial<ProcEntry> = {}): ProcEntry {
+    const entry: ProcEntry = { ...fields, pid, ppid, exe, startTime, uuid: processUuid(this.instanceId, pid, startTime) };
+    this.entries.set(pid, entry);
+    return entry;
+  }
+
+  delete(pid: number): void {
+    this.entries.delete(pid);
+  }
+
+  /** Drop processes that exited more than `graceMs` of audit time before `nowMs`. */
+  expire(nowMs: number, graceMs: number): void {
+    const dead: number[] = [];
+    for (const e of this.entries.values()) if (e.exitedAtMs !== undefined && nowMs - e.exitedAtMs > graceMs) dead.push(e.pid);
+    for (const pid of dead) this.entries.delete(pid);
+  }
+
+  /** Ancestors of pid, nearest first, up to LIMITS.maxLineage; stops at an unknown parent, pid 0 or a loop. */
+  lineage(ppid: number): LineageEntry[] {
+    const out: LineageEntry[] = [];
+    const seen = new Set<number>();
+    let next = ppid;
+    while (next > 0 && out.length < LIMITS.maxLineage && !seen.has(next)) {
+      seen.add(next);
+      const e = this.entries.peek(next);
+      if (!e) break;
+      out.push({
+        pid: e.pid,
+        exe: e.exe,
+        ...(e.argv ? { argv: e.argv } : {}),
+        ...(e.argvTruncated ? { argvTruncated: true } : {}),
+        ...(e.uid !== undefined ? { uid: e.uid } : {}),
+        ...(e.euid !== undefined ? { euid: e.euid } : {}),
+        startTime: e.startTime,
+        uuid: e.uuid,
+      });
+      next = e.ppid;
+    }
+    return out;
+  }
+
+  /** Whether pid or one of its known ancestors is in `pids`. */
+  descendsFrom(pid: number, pids: ReadonlySet<number>): boolean {
+    const seen = new Set<number>();
+    let next = pid;
+    while (next > 0 && !seen.has(next)) {
+      if (pids.has(next)) return true;
+      seen.add(next);
+      const e = this.entries.peek(next);
+      if (!e) return false;
+      next = e.ppid;
+    }
+    return false;
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * Groups records into events by (timestamp, serial). An event is complete at its EOE record, or as soon as it has
+ * both its SYSCALL and its PROCTITLE record (the kernel writes PROCTITLE last, and auditd 3 never logs EOE);
+ * otherwise (single-record events, lost records, old kernels) it is released once audit time has moved
+ * `windowMs` past its first record, at `expire(now)`, or at flush. Records arriving for an event already released are
+ * counted as lost (a second half-event would be worse than none). Out-of-order records are fine as long as they
+ * arrive within the window.
+ */
+import type { AuditRecord } from './record';
+
+function isProctitle(r: AuditRecord): boolean {
+  return r.type === 'PROCTITLE';
+}
+
+export interface AssembledEvent {
+  /** The serial: unique per boot and host; a different timestamp under the same serial is another event. */
+  readonly key: number;
+  readonly timeMs: number;
+  readonly timeText: string;
+  readonly serial: number;
+  readonly records: AuditRecord[];
+  hasSyscall?: boolean;
+}
+
+/** Records that never belong to a multi-record syscall event: emitted alone, at once. */
+function isStandalone(type: string): boolean {
+  return (
+    type.startsWith('USER_') ||
+    type.startsWith('DAEMON_') ||
+    type.startsWith('ANOM_') ||
+    type.startsWith('CRYPTO_') ||
+    type.startsWith('SERVICE_') ||
+    type.startsWith('SYSTEM_') ||
+    type === 'LOGIN' ||
+    type === 'CRED_ACQ' ||
+    type === 'CRED_DISP' ||
+    type === 'CRED_REFR' ||
+    type === 'ADD_USER' ||
+    type === 'DEL_USER' ||
+    type === 'ADD_GROUP' ||
+    type === 'DEL_GROUP' ||
+    type === 'GRP_MGMT' ||
+    type === 'USYS_CONFIG' ||
+    type === 'TIME_ADJNTPVAL' ||
+    type === 'TIME_INJOFFSET'
+  );
+}
+
+export class Reassembler {
+  private readonly pending = new Map<number, AssembledEvent>();
+  /** Serials released recently (with their timestamps), to recognise late records (bounded ring). */
+  private readonly released = new Map<number, string>();
+  private readonly releasedOrder: number[] = [];
+  private releasedHead = 0;
+  private latestMs = 0;
+  /** Audit time of the last expiry scan: scanning on every record would cost more than the parsing. */
+  private lastScanMs = -Infinity;
+  lateRecords = 0;
+
+  constructor(
+    private readonly windowMs: number,
+    private readonly maxPending = 4096,
+    private readonly releasedMemory = 4096,
+  ) {}
+
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  /** Adds a record; returns events completed by it (its own, expired ones, or evicted ones). */
+  push(record: AuditRecord, out: AssembledEvent[]): void {
+    if (record.timeMs > this.latestMs) this.latestMs = record.timeMs;
+    const key = record.serial;
+    if (isStandalone(record.type)) {
+      out.push({ key, timeMs: record.timeMs, timeText: record.timeText, serial: record.serial, records: [record] });
+      this.releaseExpired(out);
+      return;
+    }
+    let event = this.pending.get(key);
+    if (event && event.timeText !== record.timeText) {
+      // Same serial, other time: logs merged from several hosts or a serial wrap. Close the older one.
+      this.release(event, out);
+      event = undefined;
+    }
+    if (!event) {
+      if (this.released.get(key) === record.timeText) {
+        if (record.type !== 'EOE') this.lateRecords++;
+        return;
+      }
+      event = { key, timeMs: record.timeMs, timeText: record.timeText, serial: record.serial, records: [] };
+      this.pending.set(key, event);
+    }
+    if (record.type === 'EOE') {
+      this.release(event, out);
+    } else {
+      event.records.push(record);
+      if (record.type === 'SYSCALL') event.hasSyscall = true;
+      // auditd 3 does not write EOE to its log. The kernel writes PROCTITLE last among a syscall event's records,
+      // so SYSCALL + PROCTITLE means complete: release now instead of a window later.
+      if ((record.type === 'PROCTITLE' && event.hasSyscall) || (record.type === 'SYSCALL' && event.records.some(isProctitle))) {
+        this.release(event, out);
+      }
+    }
+    this.releaseExpired(out);
+    if (this.pending.size > this.maxPending) {
+      const oldest = this.pending.values().next();
+      if (!oldest.done) this.release(oldest.value, out);
+    }
+  }
+
+  /** Releases events whose window has passed at audit time `nowMs` (for live use when no new records arrive). */
+  expire(nowMs: number, out: AssembledEvent[]): void {
+    if (nowMs > this.latestMs) this.latestMs = nowMs;
+    this.lastScanMs = -Infinity;
+    this.releaseExpired(out);
+  }
+
+  /** Releases everything pending. */
+  flush(out: AssembledEvent[]): void {
+    this.lastScanMs = -Infinity;
+    for (const event of [...this.pending.values()]) this.release(event, out);
+  }
+
+  private releaseExpired(out: AssembledEvent[]): void {
+    if (this.latestMs - this.lastScanMs < this.windowMs / 4 || this.pending.size === 0) return;
+    this.lastScanMs = this.latestMs;
+    // Insertion order ≈ time order, so only the head needs checking.
+    for (const event of this.pending.values()) {
+      if (this.latestMs - event.timeMs <= this.windowMs) break;
+      this.release(event, out);
+    }
+  }
+
+  private release(event: AssembledEvent, out: AssembledEvent[]): void {
+    this.pending.delete(event.key);
+    this.remember(event.key, event.timeText);
+    if (event.records.length > 0) out.push(event);
+  }
+
+  private remember(key: number, timeText: string): void {
+    if (this.releasedOrder.length < this.releasedMemory) {
+      this.releasedOrder.push(key);
+    } else {
+      this.released.delete(this.releasedOrder[this.releasedHead]!);
+      this.releasedOrder[this.releasedHead] = key;
+      this.releasedHead = (this.releasedHead + 1) % this.releasedMemory;
+    }
+    this.released.set(key, timeText);
+  }
+}

@@ -1,0 +1,216 @@
+/**
+ * One audit line → one AuditRecord. Handles the audit.log / audisp "string" format in both RAW and ENRICHED
+ * flavours:
+ *   [node=NAME ]type=TYPE msg=audit(SECONDS.MILLIS:SERIAL): key=value key="quoted" key=HEX ...[\x1dKEY=translated ...]
+ * User-space records nest their own fields in `msg='...'`; those are flattened into the same field map. ENRICHED
+ * translations (after the 0x1d group separator) go into `enriched` so the raw values always win.
+ * A hand-written scanner rather than a regex per field: this is the agent's hot loop.
+ */
+
+/**
+ * One parsed line. Fields are read lazily: `get(name)` finds one field in the raw text (most records need only a
+ * few of their fields, and building a dictionary per line was the parser's main cost); `fields` parses them all.
+ */
+export class AuditRecord {
+  private all: Record<string, string> | undefined;
+  private translated: Record<string, string> | undefined;
+
+  constructor(
+    /** Record type name (SYSCALL, EXECVE, …); `UNKNOWN[1334]` and numeric `type=1300` are kept as written. */
+    readonly type: string,
+    /** Audit timestamp in ms since the epoch. */
+    readonly timeMs: number,
+    /** The timestamp as written ("1626611363.720"), part of the event identity. */
+    readonly timeText: string,
+    readonly serial: number,
+    /** The raw key=value text after the header, with a leading space. */
+    private readonly body: string,
+    /** The ENRICHED text after the 0x1d separator, when any. */
+    private readonly enrichedBody: string | undefined,
+  ) {}
+
+  /** One raw field; quoted values keep their double quotes so callers can tell text from hex. */
+  get(name: string): string | undefined {
+    if (this.all) return this.all[name];
+    const body = this.body;
+    let needle = NEEDLES[name];
+    if (needle === undefined) {
+      needle = ` ${name}=`;
+      NEEDLES[name] = needle;
+    }
+    const at = body.indexOf(needle);
+    if (at < 0) return body.indexOf("='") >= 0 ? this.fields[name] : undefined;
+    const j = at + name.length + 2;
+    const c = body.charCodeAt(j);
+    if (c === DQUOTE) {
+      const end = body.indexOf('"', j + 1);
+      return end < 0 ? body.slice(j) : body.slice(j, end + 1);
+    }
+    if (c === SQUOTE || c === LBRACE) return this.fields[name];
+    let k = j;
+    while (k < body.length) {
+      const d = body.charCodeAt(k);
+      if (d === SPACE || d === TAB) break;
+      k++;
+    }
+    return body.slice(j, k);
+  }
+
+  /** One ENRICHED translation (UID="root" → root, SYSCALL=execve, SADDR={ … }), quotes removed. */
+  getEnriched(name: string): string | undefined {
+    const text = this.enrichedBody;
+    if (text === undefined) return undefined;
+    if (this.translated) return this.translated[name];
+    let at = text.startsWith(`${name}=`) ? 0 : text.indexOf(` ${name}=`);
+    if (at < 0) return undefined;
+    if (at > 0) at++;
+    const j = at + name.length + 1;
+    const c = text.charCodeAt(j);
+    if (c === LBRACE) return this.enriched[name];
+    if (c === DQUOTE) {
+      const end = text.indexOf('"', j + 1);
+      return end < 0 ? text.slice(j + 1) : text.slice(j + 1, end);
+    }
+    let k = j;
+    while (k < text.length) {
+      const d = text.charCodeAt(k);
+      if (d === SPACE || d === TAB) break;
+      k++;
+    }
+    return text.slice(j, k);
+  }
+
+  /** Every raw field (parsed on first use). */
+  get fields(): Record<string, string> {
+    if (!this.all) {
+      this.all = Object.create(null) as Record<string, string>;
+      scanFields(this.body, 0, this.body.length, this.all, false);
+    }
+    return this.all;
+  }
+
+  /** Every ENRICHED translation; empty for RAW logs. */
+  get enriched(): Record<string, string> {
+    if (!this.translated) {
+      this.translated = Object.create(null) as Record<string, string>;
+      if (this.enrichedBody !== undefined) scanFields(this.enrichedBody, 0, this.enrichedBody.length, this.translated, true);
+    }
+    return this.translated;
+  }
+}
+
+export type RecordResult = { readonly ok: true; readonly record: AuditRecord } | { readonly ok: false; readonly message: string };
+
+/** " name=" search strings, built once per field name (field names are a small fixed set in practice). */
+const NEEDLES: Record<string, string> = Object.create(null);
+const GS = 0x1d;
+const SPACE = 0x20;
+const TAB = 0x09;
+const EQ = 0x3d;
+const DQUOTE = 0x22;
+const SQUOTE = 0x27;
+const LBRACE = 0x7b;
+
+/** Parses one line. Never throws: anything that is not an audit record is reported as `ok: false`. */
+export function parseAuditRecord(line: string): RecordResult {
+  let start = line.indexOf('type=');
+  if (start < 0) return { ok: false, message: 'no "type=" field: not an audit record' };
+  // Only prefixes we know may precede type= (node=…, syslog/journal "audit:" headers); anything else is suspicious
+  // but still parsed, since real logs come with many prefixes.
+  const typeEnd = indexOfWhitespace(line, start + 5);
+  if (typeEnd < 0) return { ok: false, message: 'record has no msg=audit(...) header' };
+  const type = line.slice(start + 5, typeEnd);
+  if (type.length === 0) return { ok: false, message: 'empty record type' };
+  const msgStart = line.indexOf('audit(', typeEnd);
+  if (msgStart < 0) return { ok: false, message: 'record has no msg=audit(...) header' };
+  const colon = line.indexOf(':', msgStart + 6);
+  const close = line.indexOf(')', msgStart + 6);
+  if (colon < 0 || close < 0 || colon > close) return { ok: false, message: 'malformed audit(time:serial) header' };
+  const timeText = line.slice(msgStart + 6, colon);
+  const serialText = line.slice(colon + 1, close);
+  const timeMs = parseTimestamp(timeText);
+  const serial = parseDecimal(serialText);
+  if (timeMs === undefined || serial === undefined) return { ok: false, message: `malformed audit timestamp "${line.slice(msgStart, close + 1).slice(0, 60)}"` };
+  start = close + 1;
+  if (line.charCodeAt(start) === 0x3a) start++;
+
+  const gs = line.indexOf('\x1d', start);
+  const rawEnd = gs < 0 ? line.length : gs;
+  const body = line.charCodeAt(start) === SPACE ? line.slice(start, rawEnd) : ` ${line.slice(start, rawEnd)}`;
+  return { ok: true, record: new AuditRecord(type, timeMs, timeText, serial, body, gs >= 0 ? line.slice(gs + 1) : undefined) };
+}
+
+function indexOfWhitespace(s: string, from: number): number {
+  for (let i = from; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === SPACE || c === TAB) return i;
+  }
+  return -1;
+}
+
+function parseTimestamp(text: string): number | undefined {
+  const dot = text.indexOf('.');
+  const secText = dot < 0 ? text : text.slice(0, dot);
+  const sec = parseDecimal(secText);
+  if (sec === undefined) return undefined;
+  if (dot < 0) return sec * 1000;
+  const fracText = text.slice(dot + 1, dot + 4).padEnd(3, '0');
+  const ms = parseDecimal(fracText);
+  if (ms === undefined) return undefined;
+  return sec * 1000 + ms;
+}
+
+function parseDecimal(text: string): number | undefined {
+  if (text.length === 0 || text.length > 15) return undefined;
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return undefined;
+    n = n * 10 + c;
+  }
+  return n;
+}
+
+/**
+ * key=value pairs between `from` and `to`. Values: "double quoted" (kept with quotes unless `stripQuotes`),
+ * 'single quoted' (a nested field list, flattened, as user-space records write msg='op=… res=success'),
+ * { braced } (ENRICHED SADDR), or bare up to the next space. Words without "=" are ignored.
+ */
+function scanFields(line: string, from: number, to: number, out: Record<string, string>, stripQuotes: boolean): void {
+  let i = from;
+  while (i < to) {
+    let c = line.charCodeAt(i);
+    while (i < to && (c === SPACE || c === TAB || c === GS)) c = line.charCodeAt(++i);
+    if (i >= to) return;
+    const keyStart = i;
+    while (i < to && c !== EQ && c !== SPACE && c !== TAB) c = line.charCodeAt(++i);
+    if (i >= to || c !== EQ) continue; // a bare word (e.g. "audit(...)" leftovers): skip
+    const key = line.slice(keyStart, i);
+    i++;
+    c = line.charCodeAt(i);
+    if (c === DQUOTE) {
+      const end = line.indexOf('"', i + 1);
+      const stop = end < 0 || end >= to ? to : end + 1;
+      out[key] = stripQuotes ? line.slice(i + 1, end < 0 || end >= to ? to : end) : line.slice(i, stop);
+      i = stop;
+    } else if (c === SQUOTE) {
+      const end = line.lastIndexOf("'", to - 1);
+      const stop = end > i ? end : to;
+      // msg='…' is a nested list; flatten it (outer fields keep priority: pid, uid, auid, ses).
+      const nested: Record<string, string> = Object.create(null);
+      scanFields(line, i + 1, stop, nested, false);
+      for (const k in nested) if (!(k in out)) out[k] = nested[k]!;
+      if (!(key in out)) out[key] = line.slice(i + 1, stop);
+      i = stop + 1;
+    } else if (c === LBRACE) {
+      const end = line.indexOf('}', i + 1);
+      const stop = end < 0 || end >= to ? to : end + 1;
+      out[key] = line.slice(i, stop);
+      i = stop;
+    } else {
+      const valueStart = i;
+      while (i < to && c !== SPACE && c !== TAB && c !== GS) c = line.charCodeAt(++i);
+      out[key] = line.slice(valueStart, i);
+    }
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * Decoding of audit field values. The kernel writes a string in double quotes when it is plain printable ASCII
+ * without spaces or quotes, and otherwise as upper-case hex of its bytes (untrusted strings: exe, comm, name, cwd,
+ * argv, proctitle, key). "(null)" and "(none)" mean no value.
+ */
+
+const decoder = new TextDecoder('utf-8', { fatal: false });
+
+function hexValue(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 65 && c <= 70) return c - 55;
+  if (c >= 97 && c <= 102) return c - 87;
+  return -1;
+}
+
+/** Whether text is non-empty, even-length hex. */
+export function isHex(text: string): boolean {
+  if (text.length === 0 || text.length % 2 !== 0) return false;
+  for (let i = 0; i < text.length; i++) if (hexValue(text.charCodeAt(i)) < 0) return false;
+  return true;
+}
+
+/** The bytes of a hex string; undefined when it is not hex. */
+export function hexBytes(text: string): Uint8Array | undefined {
+  if (!isHex(text)) return undefined;
+  const out = new Uint8Array(text.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = (hexValue(text.charCodeAt(2 * i)) << 4) | hexValue(text.charCodeAt(2 * i + 1));
+  return out;
+}
+
+/** UTF-8 text of bytes (invalid sequences become U+FFFD). */
+export function bytesToText(bytes: Uint8Array): string {
+  return decoder.decode(bytes);
+}
+
+/**
+ * The text of an untrusted-string field: quoted → inside of the quotes; hex → decoded; "(null)"/"(none)"/"?" →
+ * undefined; anything else as written.
+ */
+export function decodeString(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  if (raw.length >= 2 && raw.charCodeAt(0) === 0x22) return raw.slice(1, raw.charCodeAt(raw.length - 1) === 0x22 ? -1 : undefined);
+  if (raw === '(null)' || raw === '(none)' || raw === '?' || raw === '') return undefined;
+  const bytes = hexBytes(raw);
+  return bytes ? bytesToText(bytes) : raw;
+}
+
+/** A decimal field (pid, uid, exit); undefined when absent or not a number. */
+export function decimal(raw: string | undefined): number | undefined {
+  if (raw === undefined || raw.length === 0) return undefined;
+  const n = Number(raw);
+  return Number.isFinite(n) && Number.isInteger(n) ? n : undefined;
+}
+
+/** A hex register value (a0..a3) as a number; exact up to 2^53, then approximate (enough for flags/fds/pids). */
+export function hexNumber(raw: string | undefined): number | undefined {
+  if (raw === undefined || raw.length === 0 || raw.length > 16) return undefined;
+  let n = 0;
+  for (let i = 0; i < raw.length; i++) {
+    const v = hexValue(raw.charCodeAt(i));
+    if (v < 0) return undefined;
+    n = n * 16 + v;
+  }
+  return n;
+}
+
+/** A hex register as a signed 32-bit int (fds, pids passed as int), so ffffff9c is AT_FDCWD (-100). */
+export function hexInt32(raw: string | undefined): number | undefined {
+  if (raw === undefined || raw.length === 0 || raw.length > 16) return undefined;
+  const low = raw.length > 8 ? raw.slice(-8) : raw;
+  const n = hexNumber(low);
+  return n === undefined ? undefined : n | 0;
+}
+
+/** Unset ids (auid, ses) are 4294967295 or -1. */
+export function isUnsetId(n: number | undefined): boolean {
+  return n === undefined || n === 4294967295 || n === -1;
+}
+
+/** Proctitle: hex of argv joined by NULs (or a quoted plain string). */
+export function decodeProctitle(raw: string | undefined): string[] | undefined {
+  if (raw === undefined) return undefined;
+  if (raw.charCodeAt(0) === 0x22) return [raw.slice(1, -1)];
+  const bytes = hexBytes(raw);
+  if (!bytes) return raw === '(null)' ? undefined : [raw];
+  const parts: string[] = [];
+  let from = 0;
+  for (let i = 0; i <= bytes.length; i++) {
+    if (i === bytes.length || bytes[i] === 0) {
+      if (i > from || i < bytes.length) parts.push(bytesToText(bytes.subarray(from, i)));
+      from = i + 1;
+    }
+  }
+  while (parts.length > 1 && parts[parts.length - 1] === '') parts.pop();
+  return parts;
+}

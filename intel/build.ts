@@ -1,0 +1,220 @@
+/**
+ * Regenerates the seed intel lists shipped in this folder from ../shared/intel (see its
+ * MANIFEST.md). Only permissively licensed sources are used (maltrail MIT, nocoin MIT, Falco
+ * Apache-2.0, Sigma DRL 1.1 with attribution); their notices are in NOTICE.md.
+ *
+ *   npx tsx intel/build.ts [--shared DIR]      (default: ../shared/intel relative to the repo root)
+ *
+ * Output is deterministic (sorted, de-duplicated, no timestamps): running it twice gives the same
+ * bytes, so a diff shows exactly what upstream changed.
+ */
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { normaliseDomain } from '../lambda/domain/intel/domain';
+import { parseCidr } from '../lambda/domain/intel/ip';
+
+const OUT = __dirname;
+const args = process.argv.slice(2);
+const sharedArg = args.indexOf('--shared');
+const SHARED = sharedArg >= 0 ? path.resolve(args[sharedArg + 1]) : path.resolve(__dirname, '../../shared/intel');
+
+const SOURCES = {
+  maltrail: 'stamparm/maltrail@8adace159e1e9418ca4dd1a4b07f84917c3b6155 (MIT)',
+  nocoin: 'hoshsadiq/adblock-nocoin-list@9f3caa9382a3a35a0f4c605da563e16de83679d4 (MIT)',
+  falco: 'falcosecurity/rules@c72713ee2e6330195979124de4f656546ad1e0fd rules/falco-sandbox_rules.yaml (Apache-2.0)',
+  sigma: 'SigmaHQ/sigma@8eaafff1f2845a696050e05e72ba1140ee190698 (Detection Rule License 1.1)',
+};
+
+/**
+ * Hosts that malware abuses but everyone uses: a trail naming one of these (with or without a path)
+ * would flag half the internet, so such entries are dropped. Maltrail itself lists URL paths for them.
+ */
+const SHARED_HOSTS = new Set([
+  'github.com', 'raw.githubusercontent.com', 'githubusercontent.com', 'gist.github.com', 'gitlab.com', 'bitbucket.org',
+  'pastebin.com', 'drive.google.com', 'docs.google.com', 'google.com', 'dropbox.com', 'dl.dropboxusercontent.com',
+  'amazonaws.com', 's3.amazonaws.com', 'cloudfront.net', 'azureedge.net', 'windows.net', 'cloudflare.com',
+  'discord.com', 'discordapp.com', 'cdn.discordapp.com', 'telegram.org', 't.me', 'transfer.sh', 'ngrok.io',
+  'duckdns.org', 'no-ip.com', 'ddns.net', 'herokuapp.com', 'azurewebsites.net', 'vercel.app', 'netlify.app',
+  'workers.dev', 'pages.dev', 'onrender.com', 'glitch.me', 'repl.co', 'firebaseapp.com', 'web.app', 'appspot.com',
+]);
+
+interface ListBuild {
+  readonly file: string;
+  readonly name: string;
+  readonly category: string;
+  readonly licence: string;
+  readonly sources: string[];
+  readonly entries: Set<string>;
+  skipped: number;
+}
+
+function newList(file: string, name: string, category: string, licence: string): ListBuild {
+  return { file, name, category, licence, sources: [], entries: new Set(), skipped: 0 };
+}
+
+/** One maltrail-style indicator → a list entry (IP, CIDR or domain), or undefined to skip. */
+function toEntry(raw: string, allowSharedHosts = false): string | undefined {
+  let s = raw.trim();
+  if (s.length === 0) return undefined;
+  let hasPath = false;
+  const scheme = s.indexOf('://');
+  if (scheme >= 0) s = s.slice(scheme + 3);
+  const slash = s.indexOf('/');
+  if (slash >= 0) {
+    // keep CIDRs (digits after the slash and nothing else)
+    if (!/^[\d.]+\/\d{1,2}$/.test(s)) {
+      hasPath = true;
+      s = s.slice(0, slash);
+    }
+  }
+  // ip:port (IPv4 only; IPv6 entries are not written with ports in these trails)
+  const m = /^([\d.]+):\d+$/.exec(s);
+  if (m) s = m[1];
+  const cidr = parseCidr(s);
+  if (cidr) return s;
+  const domain = normaliseDomain(s);
+  if (!domain?.includes('.')) return undefined;
+  // A URL path on a domain names one file, not the host: matching the host would over-match.
+  if (hasPath) return undefined;
+  if (!allowSharedHosts && SHARED_HOSTS.has(domain)) return undefined;
+  return domain;
+}
+
+function addTrail(list: ListBuild, file: string, source: string, allowSharedHosts = false): void {
+  const text = readFileSync(file, 'utf8');
+  list.sources.push(`${source} ${path.relative(SHARED, file)}`);
+  for (const line of text.split('\n')) {
+    const content = line.split('#', 1)[0].trim();
+    if (!content) continue;
+    const entry = toEntry(content, allowSharedHosts);
+    if (entry) list.entries.add(entry);
+    else list.skipped++;
+  }
+}
+
+function trailsIn(dir: string, filter: (f: string) => boolean): string[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.txt') && filter(f))
+    .sort()
+    .map((f) => path.join(dir, f));
+}
+
+function sigmaHostnames(file: string): string[] {
+  // The two Sigma rules used here list hostnames as `- 'name'` items; no YAML parser needed.
+  const out: string[] = [];
+  for (const m of readFileSync(file, 'utf8').matchAll(/^\s*-\s*'([^']+)'\s*$/gm)) {
+    const d = normaliseDomain(m[1].replace(/^\./, ''));
+    if (d?.includes('.')) out.push(d);
+  }
+  return out;
+}
+
+function write(list: ListBuild): void {
+  const header = [
+    `# Picket seed list: ${list.name} (category ${list.category})`,
+    '# Generated by intel/build.ts from ../shared/intel; do not edit by hand.',
+    `# Licence: ${list.licence}. See intel/NOTICE.md.`,
+    ...list.sources.map((s) => `# Source: ${s}`),
+    `# Entries: ${list.entries.size} (${list.skipped} source lines skipped: URL paths, shared hosts, unparseable)`,
+    '',
+  ];
+  const body = [...list.entries].sort();
+  writeFileSync(path.join(OUT, list.file), `${header.join('\n')}${body.join('\n')}\n`);
+}
+
+function main(): void {
+  if (!existsSync(SHARED)) {
+    throw new Error(`shared intel folder not found at ${SHARED}: pass --shared DIR (the folder with MANIFEST.md)`);
+  }
+  const mt = path.join(SHARED, 'maltrail/trails/static');
+  const mining = newList('mining-pools.txt', 'mining-pools', 'mining_pool', 'MIT (maltrail, nocoin); Apache-2.0 (Falco); DRL 1.1 (Sigma)');
+  addTrail(mining, path.join(mt, 'suspicious/crypto_mining.txt'), SOURCES.maltrail);
+  // nocoin hosts format: "0.0.0.0 domain"
+  const nocoin = path.join(SHARED, 'nocoin/hosts.txt');
+  mining.sources.push(`${SOURCES.nocoin} nocoin/hosts.txt`);
+  for (const line of readFileSync(nocoin, 'utf8').split('\n')) {
+    const m = /^\s*0\.0\.0\.0\s+(\S+)/.exec(line);
+    const entry = m ? toEntry(m[1]) : undefined;
+    if (entry) mining.entries.add(entry);
+  }
+  const falco = JSON.parse(readFileSync(path.join(SHARED, 'falco-rules/falco_miner_lists.json'), 'utf8')) as {
+    lists: Record<string, (string | number)[]>;
+  };
+  mining.sources.push(`${SOURCES.falco} lists miner_domains, https_miner_domains, http_miner_domains`);
+  for (const key of ['miner_domains', 'https_miner_domains', 'http_miner_domains']) {
+    for (const d of falco.lists[key] ?? []) {
+      const entry = toEntry(String(d));
+      if (entry) mining.entries.add(entry);
+    }
+  }
+  const sigmaPools = path.join(SHARED, 'sigma/net_connection_lnx_crypto_mining_indicators.yml');
+  mining.sources.push(
+    `${SOURCES.sigma} rules/linux/network_connection/net_connection_lnx_crypto_mining_indicators.yml "Linux Crypto Mining Pool Connections" (a46c93b7-55ed-4d27-a41b-c259456c4746) by Florian Roth (Nextron Systems)`,
+  );
+  for (const d of sigmaHostnames(sigmaPools)) mining.entries.add(d);
+
+  const minerMalware = newList('miner-malware.txt', 'miner-malware', 'mining_pool', 'MIT (maltrail)');
+  for (const f of trailsIn(path.join(mt, 'malware'), (f) => f.endsWith('_miner.txt'))) addTrail(minerMalware, f, SOURCES.maltrail);
+
+  const c2 = newList('linux-malware-c2.txt', 'linux-malware-c2', 'c2', 'MIT (maltrail)');
+  for (const f of trailsIn(path.join(mt, 'malware'), (f) => f.startsWith('elf_') || f === 'cobalt.txt')) addTrail(c2, f, SOURCES.maltrail);
+  for (const f of trailsIn(path.join(mt, 'malicious'), () => true)) addTrail(c2, f, SOURCES.maltrail);
+
+  const dyn = newList('dynamic-dns.txt', 'dynamic-dns', 'dynamic_dns', 'MIT (maltrail)');
+  // Dynamic-DNS suffixes are reputation inputs, not threats: shared providers belong here.
+  addTrail(dyn, path.join(mt, 'suspicious/dynamic_domain.txt'), SOURCES.maltrail, true);
+
+  const suspicious = newList('suspicious-domains.txt', 'suspicious-domains', 'suspicious', 'MIT (maltrail); DRL 1.1 (Sigma)');
+  for (const f of ['onion.txt', 'port_proxy.txt', 'dns_tunneling_service.txt']) {
+    addTrail(suspicious, path.join(mt, 'suspicious', f), SOURCES.maltrail, true);
+  }
+  suspicious.sources.push(
+    `${SOURCES.sigma} rules/linux/network_connection/net_connection_lnx_ngrok_tunnel.yml (ngrok tunnel hostnames)`,
+  );
+  for (const d of sigmaHostnames(path.join(SHARED, 'sigma/net_connection_lnx_ngrok_tunnel.yml'))) suspicious.entries.add(d);
+
+  // An indicator lands in one list only, the most specific: C2 beats miner malware beats pools.
+  for (const e of c2.entries) {
+    minerMalware.entries.delete(e);
+    mining.entries.delete(e);
+  }
+  for (const e of minerMalware.entries) mining.entries.delete(e);
+
+  const lists = [mining, minerMalware, c2, dyn, suspicious];
+  for (const l of lists) write(l);
+
+  const manifest = {
+    generatedBy: 'intel/build.ts',
+    lists: lists.map((l) => ({
+      file: l.file,
+      name: l.name,
+      role: 'threat',
+      category: l.category,
+      source: l.sources.map((s) => s.split(' ')[0]).filter((s, i, a) => a.indexOf(s) === i).join(', '),
+      licence: l.licence,
+    })),
+  };
+  writeFileSync(path.join(OUT, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+
+  // Miner process names and ports for behaviour rules (Falco lists, Apache-2.0), importable without fs.
+  const binaries = (falco.lists.miner_binaries ?? []).map(String).sort();
+  const ports = (falco.lists.miner_ports ?? []).map(Number).sort((a, b) => a - b);
+  const ts = [
+    '/**',
+    ' * Generated by intel/build.ts from Falco rules (falcosecurity/rules, Apache-2.0; see intel/NOTICE.md).',
+    ` * Source: ${SOURCES.falco}. Do not edit by hand.`,
+    ' */',
+    '',
+    '/** Process names of common cryptocurrency miners (Falco `miner_binaries`). */',
+    `export const MINER_BINARIES: readonly string[] = ${JSON.stringify(binaries)};`,
+    '',
+    '/** Ports mining pools commonly listen on (Falco `miner_ports`); many are shared with benign services. */',
+    `export const MINER_PORTS: readonly number[] = ${JSON.stringify(ports)};`,
+    '',
+  ].join('\n');
+  writeFileSync(path.resolve(__dirname, '../lambda/domain/intel/miner-indicators.ts'), ts);
+
+  for (const l of lists) process.stdout.write(`${l.file}: ${l.entries.size} entries (${l.skipped} skipped)\n`);
+}
+
+main();

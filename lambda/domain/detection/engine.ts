@@ -1,0 +1,413 @@
+/**
+ * The detection engine: runtime events in, GuardDuty-shaped finding updates out. Pure (no SDK, no
+ * clock: time is the event's `ts`), so the detector Lambda, `picket detect` and `picket watch` run
+ * the same code and a replay gives the same findings.
+ *
+ * Per event: reject forged/garbled events → drop redeliveries (per-instance seq window) → run the
+ * rules registered for the kind (each isolated: a throwing rule is counted and reported, the rest
+ * still run) → aggregate candidates into findings by deterministic id → apply suppression →
+ * decide publication (new findings at once, updates at most once per interval of event time).
+ */
+import type { ActivityEvent, EventKind } from '../events/runtime-event';
+import { findingTypeInfo } from '../findings/catalogue';
+import type { Finding, InstanceDetails } from '../findings/finding';
+import { findingArn, findingId } from '../findings/finding-id';
+import { type SuppressionConfig, type SuppressionRule, SuppressionRuleSet } from '../findings/suppression';
+import { EMPTY_INTEL } from '../intel/intel-index';
+import { buildFinding, clampSeverity } from './finding-builder';
+import type { InstanceState } from './instance-state';
+import type { IntelSet } from './intel-set';
+import { LruMap } from './lru';
+import { MemoryInstanceState, type MemoryInstanceStateOptions } from './memory-instance-state';
+import type { DetectionRule, FindingCandidate, RuleContext } from './rule';
+import { SeqWindow } from './seq-window';
+
+export const DEFAULT_UPDATE_INTERVAL_MS = 5 * 60 * 1000;
+export const DEFAULT_MAX_CACHED_FINDINGS = 10_000;
+export const DEFAULT_MAX_INSTANCES = 1_000;
+
+export interface DetectionEngineOptions {
+  /** Rules to run (e.g. BUILTIN_RULES plus compiled Sigma rules). Rule ids must be unique. */
+  readonly rules: readonly DetectionRule[];
+  /** Threat, trusted and hash lists. @default an empty IntelSet */
+  readonly intel?: IntelSet;
+  /** Suppression rules: a compiled set, a config (central + per account) or a list of central rules. @default none */
+  readonly suppression?: SuppressionRuleSet | SuppressionConfig | readonly SuppressionRule[];
+  /** 12-digit account the findings belong to. */
+  readonly accountId: string;
+  readonly region: string;
+  /** @default 'aws' */
+  readonly partition?: string;
+  /** Detector id findings cite (`service.detectorId`, part of the ARN). */
+  readonly detectorId: string;
+  /**
+   * Per-instance state provider (the Lambda loads it from DynamoDB before the batch). Called on
+   * every event, so it should be a map lookup. @default in-memory MemoryInstanceState per instance, LRU-bounded
+   */
+  readonly stateFor?: (instanceId: string) => InstanceState;
+  /** Options for the default per-instance state (ignored with `stateFor`). */
+  readonly stateOptions?: MemoryInstanceStateOptions;
+  /** State shared by all instances of the account (domain rarity). @default in-memory */
+  readonly accountState?: InstanceState;
+  /** EC2 details for `resource.instanceDetails` (tags, ENIs…). @default `{instanceId}` only */
+  readonly instanceDetails?: (instanceId: string) => InstanceDetails | undefined;
+  /** Least event time between two published updates of one finding, ms. @default 300000 (5 min) */
+  readonly updateIntervalMs?: number;
+  /** Findings kept in memory for aggregation (least recently updated go first). @default 10000 */
+  readonly maxCachedFindings?: number;
+  /** Instances whose default state is kept in memory. @default 1000 */
+  readonly maxInstances?: number;
+  /** Drop redelivered events by per-instance `seq`. @default true */
+  readonly dedupe?: boolean;
+  /** Called when a rule throws or returns something unusable (the engine carries on). */
+  readonly onRuleError?: (error: RuleFailure) => void;
+}
+
+export type FindingChange = 'created' | 'updated';
+
+export interface FindingUpdate {
+  /** The finding after this change (store it: it is the full current document). */
+  readonly finding: Finding;
+  readonly change: FindingChange;
+  /** Publish on the findings bus now. False for throttled updates (see flushDue) and archived findings. */
+  readonly publish: boolean;
+  /** Suppressed by a rule: store and count, never publish. */
+  readonly archived: boolean;
+  /** Name of the suppression rule, when archived. */
+  readonly suppressedBy?: string;
+}
+
+export interface RuleFailure {
+  readonly ruleId: string;
+  readonly instanceId: string;
+  readonly seq: number;
+  readonly kind: EventKind;
+  readonly error: unknown;
+}
+
+export type RejectReason = 'source-mismatch' | 'bad-timestamp' | 'bad-event';
+
+export interface EngineStats {
+  eventsSeen: number;
+  eventsEvaluated: number;
+  duplicates: number;
+  /** Older than the seq window: already processed or too late to tell. */
+  stale: number;
+  rejected: Record<RejectReason, number>;
+  ruleErrors: Record<string, number>;
+  findingsCreated: number;
+  findingsUpdated: number;
+  archived: number;
+  published: number;
+}
+
+interface CachedFinding {
+  finding: Finding;
+  /** Event time of the last publication (or creation), ms. */
+  lastPublishedAt: number;
+  /** An update happened since the last publication. */
+  pending: boolean;
+  suppressedBy?: string;
+}
+
+/** Reserved namespace (MemoryInstanceState never evicts `picket.*` namespaces). */
+const SEQ_NAMESPACE = 'picket.engine';
+const SEQ_KEY = 'seq';
+
+export class DetectionEngine {
+  readonly stats: EngineStats = {
+    eventsSeen: 0,
+    eventsEvaluated: 0,
+    duplicates: 0,
+    stale: 0,
+    rejected: { 'source-mismatch': 0, 'bad-timestamp': 0, 'bad-event': 0 },
+    ruleErrors: {},
+    findingsCreated: 0,
+    findingsUpdated: 0,
+    archived: 0,
+    published: 0,
+  };
+
+  private readonly rulesByKind = new Map<EventKind, DetectionRule[]>();
+  private intel: IntelSet;
+  private readonly suppression: SuppressionRuleSet;
+  private readonly partition: string;
+  private readonly updateIntervalMs: number;
+  private readonly findings: LruMap<string, CachedFinding>;
+  private readonly pending = new Set<string>();
+  private readonly stateFor: (instanceId: string) => InstanceState;
+  private readonly accountState: InstanceState;
+  private readonly dedupe: boolean;
+  private readonly seqWindows = new WeakMap<InstanceState, SeqWindow>();
+
+  constructor(private readonly options: DetectionEngineOptions) {
+    if (!/^\d{12}$/.test(options.accountId)) {
+      throw new RangeError(`accountId must be a 12-digit AWS account id, got ${JSON.stringify(options.accountId)}`);
+    }
+    if (!options.region) throw new RangeError('region must be a non-empty region name such as eu-west-1');
+    if (!options.detectorId) throw new RangeError('detectorId must be a non-empty string');
+    this.updateIntervalMs = options.updateIntervalMs ?? DEFAULT_UPDATE_INTERVAL_MS;
+    if (!(this.updateIntervalMs >= 0)) throw new RangeError(`updateIntervalMs must be >= 0, got ${options.updateIntervalMs}`);
+    const seen = new Set<string>();
+    for (const rule of options.rules) {
+      if (seen.has(rule.id)) throw new RangeError(`duplicate rule id ${JSON.stringify(rule.id)}: rule ids must be unique`);
+      seen.add(rule.id);
+      for (const kind of rule.kinds) {
+        const list = this.rulesByKind.get(kind) ?? [];
+        list.push(rule);
+        this.rulesByKind.set(kind, list);
+      }
+    }
+    this.intel = options.intel ?? EMPTY_INTEL;
+    const s = options.suppression;
+    this.suppression = s instanceof SuppressionRuleSet ? s : new SuppressionRuleSet(s ?? {});
+    this.partition = options.partition ?? 'aws';
+    this.dedupe = options.dedupe ?? true;
+    this.findings = new LruMap(options.maxCachedFindings ?? DEFAULT_MAX_CACHED_FINDINGS, (id) => this.pending.delete(id));
+    if (options.stateFor) {
+      this.stateFor = options.stateFor;
+    } else {
+      const states = new LruMap<string, InstanceState>(options.maxInstances ?? DEFAULT_MAX_INSTANCES);
+      this.stateFor = (instanceId) => {
+        const known = states.get(instanceId);
+        if (known) return known;
+        const created = new MemoryInstanceState(instanceId, options.stateOptions);
+        states.set(instanceId, created);
+        return created;
+      };
+    }
+    this.accountState = options.accountState ?? new MemoryInstanceState(`account:${options.accountId}`, options.stateOptions);
+  }
+
+  /**
+   * Runs the rules on one event and returns the finding changes it caused (often none).
+   * `sourceInstanceId`, when given, is the instance the transport vouches for (the EventBridge
+   * `source`); an event describing another instance is rejected and counted, never evaluated.
+   */
+  process(event: ActivityEvent, sourceInstanceId?: string): FindingUpdate[] {
+    this.stats.eventsSeen++;
+    if (typeof event !== 'object' || event === null || typeof event.instanceId !== 'string' || typeof event.process !== 'object') {
+      this.stats.rejected['bad-event']++;
+      return [];
+    }
+    if (sourceInstanceId !== undefined && event.instanceId !== sourceInstanceId) {
+      this.stats.rejected['source-mismatch']++;
+      return [];
+    }
+    const now = Date.parse(event.ts);
+    if (Number.isNaN(now)) {
+      this.stats.rejected['bad-timestamp']++;
+      return [];
+    }
+    const state = this.stateFor(event.instanceId);
+    if (this.dedupe && isAgentSequenced(event)) {
+      const verdict = this.seqWindow(state, now).check(event.seq);
+      if (verdict === 'duplicate') {
+        this.stats.duplicates++;
+        return [];
+      }
+      if (verdict === 'stale') {
+        this.stats.stale++;
+        return [];
+      }
+    }
+    const rules = this.rulesByKind.get(event.kind);
+    if (!rules) return [];
+    this.stats.eventsEvaluated++;
+    const ctx: RuleContext = { state, intel: this.intel, now, accountState: this.accountState };
+    const updates: FindingUpdate[] = [];
+    for (const rule of rules) {
+      let candidates: readonly FindingCandidate[];
+      try {
+        candidates = rule.evaluate(event, ctx);
+      } catch (error) {
+        this.ruleFailed(rule, event, error);
+        continue;
+      }
+      if (!candidates || candidates.length === 0) continue;
+      for (const candidate of candidates) {
+        const update = this.apply(rule, candidate, event, now);
+        if (update) updates.push(update);
+      }
+    }
+    return updates;
+  }
+
+  /**
+   * Swaps the intel (scheduled refresh of threat lists) without losing aggregation state: findings
+   * already raised keep counting; new lookups use the new lists.
+   */
+  setIntel(intel: IntelSet): void {
+    this.intel = intel;
+  }
+
+  /** Throttled updates whose interval has passed at `now` (epoch ms), marked publish. */
+  flushDue(now: number): FindingUpdate[] {
+    const due: FindingUpdate[] = [];
+    for (const id of this.pending) {
+      const cached = this.findings.peek(id);
+      if (!cached) {
+        this.pending.delete(id);
+        continue;
+      }
+      if (now - cached.lastPublishedAt >= this.updateIntervalMs) due.push(this.publishPending(id, cached));
+    }
+    return due;
+  }
+
+  /** Every throttled update, due or not (end of a CLI run or of a local watch session). */
+  flushAll(): FindingUpdate[] {
+    const all: FindingUpdate[] = [];
+    for (const id of this.pending) {
+      const cached = this.findings.peek(id);
+      if (cached) all.push(this.publishPending(id, cached));
+    }
+    this.pending.clear();
+    return all;
+  }
+
+  /**
+   * Seeds the aggregation cache with a stored finding (the Lambda reads the findings table), so a
+   * repeat updates it instead of creating it again. `lastPublishedAt` is epoch ms.
+   */
+  restoreFinding(finding: Finding, lastPublishedAt: number, pending = false): void {
+    const suppressedBy = finding.service.archived ? String(finding.service.additionalInfo?.suppressedBy ?? 'stored') : undefined;
+    this.findings.set(finding.id, { finding, lastPublishedAt, pending, ...(suppressedBy ? { suppressedBy } : {}) });
+    if (pending) this.pending.add(finding.id);
+  }
+
+  /** The cached finding with this id, if still in memory. */
+  getFinding(id: string): Finding | undefined {
+    return this.findings.peek(id)?.finding;
+  }
+
+  /** Findings currently in the aggregation cache. */
+  cachedFindings(): Finding[] {
+    return [...this.findings.values()].map((c) => c.finding);
+  }
+
+  private publishPending(id: string, cached: CachedFinding): FindingUpdate {
+    this.pending.delete(id);
+    cached.pending = false;
+    cached.lastPublishedAt = Date.parse(cached.finding.updatedAt);
+    this.stats.published++;
+    return { finding: cached.finding, change: 'updated', publish: true, archived: false };
+  }
+
+  private seqWindow(state: InstanceState, now: number): SeqWindow {
+    // Hot path: the live window is cached per state object; it is also stored in the state (under a
+    // reserved namespace the state never evicts) so the state's serialisation persists it.
+    const live = this.seqWindows.get(state);
+    if (live) return live;
+    const stored = state.recall<unknown>(SEQ_NAMESPACE, SEQ_KEY, now);
+    const window = stored instanceof SeqWindow ? stored : SeqWindow.fromJSON(stored);
+    if (!(stored instanceof SeqWindow)) state.remember(SEQ_NAMESPACE, SEQ_KEY, window, Number.POSITIVE_INFINITY, now);
+    this.seqWindows.set(state, window);
+    return window;
+  }
+
+  private ruleFailed(rule: DetectionRule, event: ActivityEvent, error: unknown): void {
+    this.stats.ruleErrors[rule.id] = (this.stats.ruleErrors[rule.id] ?? 0) + 1;
+    this.options.onRuleError?.({ ruleId: rule.id, instanceId: event.instanceId, seq: event.seq, kind: event.kind, error });
+  }
+
+  private apply(rule: DetectionRule, candidate: FindingCandidate, event: ActivityEvent, now: number): FindingUpdate | undefined {
+    const info = typeof candidate?.type === 'string' ? findingTypeInfo(candidate.type) : undefined;
+    if (!info || typeof candidate.aggregationKey !== 'string' || typeof candidate.description !== 'string') {
+      this.ruleFailed(
+        rule,
+        event,
+        new TypeError(`rule ${rule.id} returned an unusable candidate (unknown type ${JSON.stringify(candidate?.type)} or missing aggregationKey/description)`),
+      );
+      return undefined;
+    }
+    const { accountId, region, detectorId } = this.options;
+    const id = findingId(accountId, event.instanceId, info.type, candidate.aggregationKey);
+    const cached = this.findings.get(id);
+    if (!cached) {
+      const details = this.options.instanceDetails?.(event.instanceId) ?? { instanceId: event.instanceId };
+      let finding = buildFinding(
+        { accountId, region, partition: this.partition, detectorId, id, arn: findingArn(this.partition, region, accountId, detectorId, id) },
+        info,
+        candidate,
+        event,
+        rule.id,
+        details,
+      );
+      const suppressedBy = this.suppression.match(finding);
+      if (suppressedBy) finding = archive(finding, suppressedBy.name);
+      this.findings.set(id, { finding, lastPublishedAt: now, pending: false, ...(suppressedBy ? { suppressedBy: suppressedBy.name } : {}) });
+      this.stats.findingsCreated++;
+      if (suppressedBy) {
+        this.stats.archived++;
+        return { finding, change: 'created', publish: false, archived: true, suppressedBy: suppressedBy.name };
+      }
+      this.stats.published++;
+      return { finding, change: 'created', publish: true, archived: false };
+    }
+    const prev = cached.finding;
+    const ts = now >= Date.parse(prev.service.eventLastSeen) ? event.ts : prev.service.eventLastSeen;
+    const severity = Math.max(prev.severity, clampSeverity(candidate.severity ?? info.defaultSeverity));
+    let finding: Finding = {
+      ...prev,
+      severity,
+      updatedAt: ts,
+      service: {
+        ...prev.service,
+        archived: false,
+        count: prev.service.count + 1,
+        eventLastSeen: ts,
+        eventFirstSeen: now < Date.parse(prev.service.eventFirstSeen) ? event.ts : prev.service.eventFirstSeen,
+      },
+    };
+    // Re-check suppression on every change: a severity change can move a finding into or out of a rule.
+    const suppressedBy = this.suppression.match(finding)?.name;
+    const wasArchived = cached.suppressedBy !== undefined;
+    if (suppressedBy) finding = archive(finding, suppressedBy);
+    else if (wasArchived) finding = unarchive(finding);
+    cached.finding = finding;
+    cached.suppressedBy = suppressedBy;
+    this.stats.findingsUpdated++;
+    if (suppressedBy) {
+      this.stats.archived++;
+      cached.pending = false;
+      this.pending.delete(id);
+      return { finding, change: 'updated', publish: false, archived: true, suppressedBy };
+    }
+    // No longer suppressed: it was never published, so publish now like a new finding.
+    if (wasArchived || now - cached.lastPublishedAt >= this.updateIntervalMs) {
+      cached.lastPublishedAt = now;
+      cached.pending = false;
+      this.pending.delete(id);
+      this.stats.published++;
+      return { finding, change: 'updated', publish: true, archived: false };
+    }
+    cached.pending = true;
+    this.pending.add(id);
+    return { finding, change: 'updated', publish: false, archived: false };
+  }
+}
+
+function unarchive(finding: Finding): Finding {
+  const { suppressedBy: _dropped, ...rest } = finding.service.additionalInfo ?? {};
+  return { ...finding, service: { ...finding.service, archived: false, additionalInfo: rest } };
+}
+
+function archive(finding: Finding, ruleName: string): Finding {
+  return {
+    ...finding,
+    service: {
+      ...finding.service,
+      archived: true,
+      additionalInfo: { ...finding.service.additionalInfo, suppressedBy: ruleName },
+    },
+  };
+}
+
+/**
+ * Agent events carry a per-instance sequence; agentless parsers number lines of one log file, so
+ * their seq says nothing about redelivery across files and is not deduplicated.
+ */
+function isAgentSequenced(event: ActivityEvent): boolean {
+  return event.sensor !== 'route53-resolver' && event.sensor !== 'vpc-flow-logs' && Number.isFinite(event.seq);
+}

@@ -1,0 +1,32 @@
+/**
+ * How Picket names a program: the basename of its executable, without the " (deleted)" suffix the
+ * kernel appends to unlinked files, lower-cased. Versioned interpreter names (python3.11, php8.2)
+ * are folded to their family by {@link programFamily} so lists stay short.
+ */
+
+/** Basename of a path, without a trailing " (deleted)". */
+export function baseName(path: string | undefined): string {
+  if (!path) return '';
+  const clean = path.endsWith(' (deleted)') ? path.slice(0, -' (deleted)'.length) : path;
+  const slash = clean.lastIndexOf('/');
+  return (slash >= 0 ? clean.slice(slash + 1) : clean).toLowerCase();
+}
+
+/** python3.11 → python, php-fpm8.2 → php-fpm, perl5.36 → perl, node18 → node, lua5.4 → lua. */
+export function programFamily(name: string): string {
+  let family = familyCache.get(name);
+  if (family === undefined) {
+    family = name.replace(/^(python|php-fpm|php|perl|ruby|node|nodejs|lua|luajit|tclsh|pypy|gawk)[0-9][0-9.]*$/, '$1');
+    // Program names repeat endlessly; the cache is bounded so hostile names cannot grow it.
+    if (familyCache.size >= FAMILY_CACHE_MAX) familyCache.clear();
+    familyCache.set(name, family);
+  }
+  return family;
+}
+const FAMILY_CACHE_MAX = 4096;
+const familyCache = new Map<string, string>();
+
+/** True when `name` (a basename) or its family is in `set`. */
+export function inSet(set: ReadonlySet<string>, name: string): boolean {
+  return set.has(name) || set.has(programFamily(name));
+}

@@ -1,0 +1,80 @@
+/**
+ * Impact:Runtime/CryptoMinerExecuted — a cryptocurrency miner runs. Scored from independent signs
+ * so a renamed miner is still caught and a word in an argument is not enough: the program's name is
+ * a miner's (2), a stratum:// pool URL in its arguments (2), miner-only flags or algorithm names
+ * (1 each), a wallet address (1), a pool port in the URL or in its outbound connection (1). A score
+ * of 2 or more fires. On net_connect the process's own argv is scored with the connection's port.
+ */
+import type { ActivityEvent } from '../../../events/runtime-event';
+import { MINER_ALGORITHMS, MINER_FLAGS, MINER_NAMES, MONERO_WALLET, POOL_PORTS, STRATUM_URL } from '../../knowledge/miners';
+import type { DetectionRule, FindingCandidate, RuleContext } from '../../rule';
+import { compact } from './support/compact';
+import { commandLine, eventNames, processName } from './support/process-context';
+
+const TYPE = 'Impact:Runtime/CryptoMinerExecuted';
+const THRESHOLD = 2;
+
+export const cryptoMinerExecuted: DetectionRule = {
+  id: 'crypto-miner-executed',
+  kinds: ['process_exec', 'net_connect'],
+  types: [TYPE],
+  evaluate(event: ActivityEvent, _ctx: RuleContext): readonly FindingCandidate[] {
+    if (event.success === false) return [];
+    if (event.kind !== 'process_exec' && event.kind !== 'net_connect') return [];
+    const port = event.kind === 'net_connect' ? event.net.remotePort : undefined;
+    const { score, signs, pool } = minerScore(event, port);
+    if (score < THRESHOLD) return [];
+    return [
+      {
+        type: TYPE,
+        aggregationKey: event.process.exe,
+        description: `${processName(event)} looks like a cryptocurrency miner (${signs.join(', ')})${pool ? `; pool ${pool}` : ''}: ${commandLine(event.process.argv, 200)}`,
+        context: compact({ commandLineExample: commandLine(event.process.argv, 500), ...(pool ? { poolUrl: pool } : {}) }),
+        evidence: { score, signs, ...(event.kind === 'net_connect' ? { remoteIp: event.net.remoteIp, remotePort: port } : {}) },
+      },
+    ];
+  },
+};
+
+export function minerScore(event: ActivityEvent, connectPort?: number): { score: number; signs: string[]; pool?: string } {
+  const signs: string[] = [];
+  let score = 0;
+  const name = eventNames(event).find((n) => MINER_NAMES.has(n));
+  // Most programs have neither a miner's name nor any long option a miner takes: stop early.
+  if (!name && !event.process.argv.some((a, i) => i > 0 && (a.startsWith('--') || a === '-a' || a.length >= 40 || a.includes('stratum')))) {
+    return { score: 0, signs };
+  }
+  if (name) {
+    score += 2;
+    signs.push(`miner program name ${name}`);
+  }
+  const argv = event.process.argv.slice(1);
+  const text = argv.join(' ');
+  const url = STRATUM_URL.exec(text)?.[0];
+  if (url) {
+    score += 2;
+    signs.push('stratum pool URL');
+    const p = Number(/:(\d+)(?:\/|$)/.exec(url)?.[1]);
+    if (POOL_PORTS.has(p)) {
+      score += 1;
+      signs.push(`pool port ${p}`);
+    }
+  }
+  const flags = argv.filter((a) => MINER_FLAGS.has(a.split('=')[0] as string));
+  score += Math.min(2, flags.length);
+  if (flags.length > 0) signs.push(`miner flags ${flags.slice(0, 3).join(' ')}`);
+  const algoIdx = argv.findIndex((a) => a === '-a' || a === '--algo');
+  if (algoIdx >= 0 && MINER_ALGORITHMS.test(argv[algoIdx + 1] ?? '')) {
+    score += 1;
+    signs.push(`mining algorithm ${argv[algoIdx + 1]}`);
+  }
+  if (MONERO_WALLET.test(text)) {
+    score += 1;
+    signs.push('wallet address');
+  }
+  if (connectPort !== undefined && POOL_PORTS.has(connectPort) && score > 0) {
+    score += 1;
+    signs.push(`connection to pool port ${connectPort}`);
+  }
+  return { score, signs, ...(url ? { pool: url } : {}) };
+}

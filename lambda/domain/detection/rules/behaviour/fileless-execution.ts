@@ -1,0 +1,44 @@
+/**
+ * DefenseEvasion:Runtime/FilelessExecution — code executed from memory: the new program image is an
+ * anonymous memfd (`/memfd:…`) or a file already deleted, or a process that created a memfd then
+ * exec'd through a descriptor (execveat / /proc/self/fd/N). runc's own memfd copy of itself
+ * (`runc_cloned`, its CVE-2019-5736 defence) and container runtimes are not reported.
+ */
+import type { ActivityEvent } from '../../../events/runtime-event';
+import { CONTAINER_TOOLS } from '../../knowledge/admin-tools';
+import { inSet } from '../../knowledge/names';
+import type { DetectionRule, FindingCandidate, RuleContext } from '../../rule';
+import { compact } from './support/compact';
+import { commandLine, entryNames } from './support/process-context';
+import { type MemfdMemo, NS_MEMFD } from './support/state-keys';
+
+const TYPE = 'DefenseEvasion:Runtime/FilelessExecution';
+const RUNTIME_MEMFD = /^(?:\/memfd:)?(?:runc_cloned|runc|crun|youki)\b/;
+
+export const filelessExecution: DetectionRule = {
+  id: 'fileless-execution',
+  kinds: ['process_exec'],
+  types: [TYPE],
+  evaluate(event: ActivityEvent, { state, now }: RuleContext): readonly FindingCandidate[] {
+    if (event.kind !== 'process_exec' || event.success === false) return [];
+    const exe = event.process.exe;
+    const memfdImage = exe.startsWith('/memfd:');
+    const deleted = exe.endsWith(' (deleted)') && !memfdImage;
+    const viaFd = event.syscall === 'execveat' || /^\/proc\/(?:self|\d+)\/fd\/\d+$/.test(event.process.argv[0] ?? '');
+    const memo = state.recall<MemfdMemo>(NS_MEMFD, String(event.process.pid), now);
+    if (!memfdImage && !deleted && !(viaFd && memo)) return [];
+    const memfdName = memfdImage ? exe.slice('/memfd:'.length).replace(/ \(deleted\)$/, '') : memo?.name;
+    if (memfdName && RUNTIME_MEMFD.test(memfdName)) return [];
+    if (event.lineage.slice(0, 2).some((e) => entryNames(e).some((n) => inSet(CONTAINER_TOOLS, n))) && memfdName?.startsWith('runc')) return [];
+    const what = memfdImage ? `an anonymous memory file (memfd "${memfdName}")` : deleted ? 'a deleted file' : `a descriptor of memfd "${memo?.name}"`;
+    return [
+      {
+        type: TYPE,
+        aggregationKey: memfdImage ? `memfd:${memfdName}` : exe,
+        description: `Process ${event.process.pid} executed ${what}, leaving no program file on disk: ${commandLine(event.process.argv, 200)}`,
+        context: compact({ executablePath: exe, ...(memfdName ? { memfdName } : {}) }),
+        evidence: { memfdCreatedAt: memo?.ts, syscall: event.syscall, deleted },
+      },
+    ];
+  },
+};

@@ -1,0 +1,72 @@
+/**
+ * {PrivilegeEscalation,Persistence,DefenseEvasion}:Runtime/SensitiveFileModified — a write, rename,
+ * link, delete or mode change of a file that controls identity and privilege (passwd, shadow,
+ * sudoers, PAM), persistence (cron, systemd units, authorized_keys, shell profiles, boot scripts,
+ * module config) or defences (audit config, ld.so.preload, logs, shell history). The category of the
+ * path picks the type (knowledge/sensitive-paths.ts). Package managers, configuration management
+ * and the files' own tools (useradd, visudo, crontab, systemctl, logrotate…) are routine and not
+ * reported; a person at a terminal editing them is Low.
+ */
+import type { ActivityEvent } from '../../../events/runtime-event';
+import { inSet } from '../../knowledge/names';
+import { SENSITIVE_CATEGORIES, type SensitiveCategory, sensitiveCategory } from '../../knowledge/sensitive-paths';
+import type { DetectionRule, FindingCandidate, RuleContext } from '../../rule';
+import { compact } from './support/compact';
+import { commandLine, entryNames, eventNames, isAdminToolingLineage, isInteractive, processName } from './support/process-context';
+
+const TYPES = [
+  'PrivilegeEscalation:Runtime/SensitiveFileModified',
+  'Persistence:Runtime/SensitiveFileModified',
+  'DefenseEvasion:Runtime/SensitiveFileModified',
+] as const;
+/** Ancestors searched for the file's owning tool. */
+const OWNER_DEPTH = 2;
+const DAEMONS: ReadonlySet<string> = new Set(['systemd', 'init', 'cron', 'crond', 'anacron', 'atd', 'auditd', 'rsyslogd', 'syslog-ng', 'systemd-journald', 'sshd']);
+const VERB: Record<string, string> = { file_write: 'wrote', file_rename: 'renamed', file_unlink: 'deleted', file_link: 'linked', file_chmod: 'changed the mode of' };
+
+export const sensitiveFileModified: DetectionRule = {
+  id: 'sensitive-file-modified',
+  kinds: ['file_write', 'file_rename', 'file_unlink', 'file_link', 'file_chmod'],
+  types: TYPES,
+  evaluate(event: ActivityEvent, _ctx: RuleContext): readonly FindingCandidate[] {
+    if (event.success === false) return [];
+    if (event.kind !== 'file_write' && event.kind !== 'file_rename' && event.kind !== 'file_unlink' && event.kind !== 'file_link' && event.kind !== 'file_chmod') return [];
+    const paths = [event.file.newPath, event.file.path].filter((p): p is string => !!p);
+    let hit: { path: string; category: SensitiveCategory } | undefined;
+    for (const path of paths) {
+      const category = sensitiveCategory(path);
+      if (category) {
+        hit = { path, category };
+        break;
+      }
+    }
+    if (!hit) return [];
+    const info = SENSITIVE_CATEGORIES[hit.category];
+    if (isAdminToolingLineage(event)) return [];
+    // The owning tool itself, or an editor/helper it started (systemctl edit, logrotate's postrotate).
+    // Daemons that are everybody's ancestor (systemd, cron) never vouch for a descendant, and a shell
+    // only owns its own history, not its children's writes.
+    const ancestors =
+      hit.category === 'shell-history'
+        ? []
+        : event.lineage
+            .slice(0, OWNER_DEPTH)
+            .flatMap(entryNames)
+            .filter((n) => !DAEMONS.has(n));
+    const owner = [...eventNames(event), ...ancestors].some((n) => inSet(info.owners, n));
+    // A shell appending its own history is the owner's routine; deleting or linking it away is not.
+    if (owner && !(hit.category === 'shell-history' && (event.kind === 'file_unlink' || event.kind === 'file_link' || event.kind === 'file_rename'))) return [];
+    if (hit.category === 'shell-history' && owner && event.kind === 'file_write') return [];
+    const severity = isInteractive(event) ? 2 : undefined;
+    return [
+      {
+        type: info.type,
+        ...(severity !== undefined ? { severity } : {}),
+        aggregationKey: `${hit.path}|${event.process.exe}`,
+        description: `${processName(event)} (pid ${event.process.pid}) ${VERB[event.kind] ?? 'modified'} ${hit.path} (${info.what}): ${commandLine(event.process.argv, 200)}`,
+        context: compact({ filePath: hit.path, fileCategory: hit.category, modifyingProcess: event.process.exe, ...(event.file.mode ? { mode: event.file.mode } : {}) }),
+        evidence: { operation: event.kind, interactive: isInteractive(event) },
+      },
+    ];
+  },
+};

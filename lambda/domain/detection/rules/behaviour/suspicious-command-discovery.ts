@@ -1,0 +1,70 @@
+/**
+ * Discovery:Runtime/SuspiciousCommand — a discovery burst: one parent process runs commands that
+ * reveal several different kinds of information (identity, system, network, processes, accounts,
+ * privileges, cloud metadata, containers) within a short window — what a fresh foothold runs first.
+ * A single `id` or `uname` never fires. Low (the catalogue's band); Medium from a foothold; not
+ * reported under package or configuration management. Aggregated per parent process.
+ */
+import type { ActivityEvent } from '../../../events/runtime-event';
+import { type DiscoveryKind, discoveryKind } from '../../knowledge/commands';
+import type { DetectionRule, FindingCandidate, RuleContext } from '../../rule';
+import { commandsOf } from './support/command-view';
+import { compact } from './support/compact';
+import { footholdReason } from './support/foothold';
+import { isAdminToolingLineage, processName } from './support/process-context';
+
+const TYPE = 'Discovery:Runtime/SuspiciousCommand';
+const NS_BURST = 'behaviour.discovery';
+const WINDOW_MS = 120_000;
+/** Distinct kinds of information that make a burst. */
+const KINDS_FOR_BURST = 4;
+
+interface BurstMemo {
+  readonly since: string;
+  readonly kinds: readonly DiscoveryKind[];
+  readonly commands: readonly string[];
+  readonly reported: boolean;
+}
+
+export const suspiciousCommandDiscovery: DetectionRule = {
+  id: 'suspicious-command-discovery',
+  kinds: ['process_exec'],
+  types: [TYPE],
+  evaluate(event: ActivityEvent, ctx: RuleContext): readonly FindingCandidate[] {
+    if (event.kind !== 'process_exec' || event.success === false) return [];
+    const found: { kind: DiscoveryKind; cmd: string }[] = [];
+    const view = commandsOf(event);
+    for (const c of view.commands) {
+      const kind = discoveryKind(c.name, c.argv);
+      if (kind) found.push({ kind, cmd: c.name });
+    }
+    if (found.length === 0) return [];
+    if (isAdminToolingLineage(event)) return [];
+    // A shell -c string is a burst on its own; separate execs are grouped under their parent.
+    const key = String(view.parsed ? event.process.pid : event.process.ppid);
+    const prev = ctx.state.recall<BurstMemo>(NS_BURST, key, ctx.now);
+    const fresh = !prev || ctx.now - Date.parse(prev.since) > WINDOW_MS;
+    const kinds = new Set<DiscoveryKind>(fresh ? [] : prev.kinds);
+    const commands = new Set<string>(fresh ? [] : prev.commands);
+    for (const f of found) {
+      kinds.add(f.kind);
+      commands.add(f.cmd);
+    }
+    const reported = !fresh && prev.reported;
+    const memo: BurstMemo = { since: fresh ? event.ts : prev.since, kinds: [...kinds], commands: [...commands].slice(0, 32), reported: reported || kinds.size >= KINDS_FOR_BURST };
+    ctx.state.remember(NS_BURST, key, memo, WINDOW_MS, ctx.now);
+    if (kinds.size < KINDS_FOR_BURST) return [];
+    const parent = view.parsed ? { exe: event.process.exe, pid: event.process.pid } : event.lineage[0];
+    const foothold = footholdReason(event, ctx);
+    return [
+      {
+        type: TYPE,
+        ...(foothold ? { severity: 5 } : {}),
+        aggregationKey: `${parent?.exe ?? 'unknown'}|${key}`,
+        description: `${parent ? `${parent.exe.slice(parent.exe.lastIndexOf('/') + 1)} (pid ${parent.pid})` : processName(event)} ran ${commands.size} discovery commands covering ${[...kinds].join(', ')} within ${WINDOW_MS / 1000} s${foothold ? `; ${foothold}` : ''}.`,
+        context: compact({ discoveryKinds: [...kinds], commands: [...commands].slice(0, 16) }),
+        evidence: { since: memo.since, foothold },
+      },
+    ];
+  },
+};

@@ -1,0 +1,59 @@
+import { MemoryInstanceState } from '../../lambda/domain/detection/memory-instance-state';
+
+describe('MemoryInstanceState', () => {
+  it('remembers with expiry and forgets', () => {
+    const s = new MemoryInstanceState('i-1');
+    s.remember('downloads', '/tmp/x', { url: 'http://192.0.2.1/x' }, 1000, 0);
+    expect(s.recall('downloads', '/tmp/x', 999)).toEqual({ url: 'http://192.0.2.1/x' });
+    expect(s.recall('downloads', '/tmp/x', 1000)).toBeUndefined();
+    s.remember('downloads', '/tmp/y', 1, 1000, 0);
+    s.forget('downloads', '/tmp/y');
+    expect(s.recall('downloads', '/tmp/y', 1)).toBeUndefined();
+  });
+
+  it('answers firstSeen true once per key, independently per namespace', () => {
+    const s = new MemoryInstanceState('i-1');
+    expect(s.firstSeen('exe', '/usr/bin/a', 0)).toBe(true);
+    expect(s.firstSeen('exe', '/usr/bin/a', 10 ** 12)).toBe(false);
+    expect(s.firstSeen('lib', '/usr/bin/a', 0)).toBe(true);
+  });
+
+  it('is learning for the learning period after the first event', () => {
+    const s = new MemoryInstanceState('i-1', { learningPeriodMs: 1000 });
+    expect(s.isLearning(5000)).toBe(true);
+    expect(s.isLearning(5999)).toBe(true);
+    expect(s.isLearning(6000)).toBe(false);
+  });
+
+  it('bounds each namespace, evicting the least recently used, and bounds the namespaces', () => {
+    const s = new MemoryInstanceState('i-1', { maxEntriesPerNamespace: 3, maxNamespaces: 2 });
+    for (const k of ['a', 'b', 'c']) s.remember('n', k, k, 10_000, 0);
+    s.recall('n', 'a', 1); // a becomes most recent
+    s.remember('n', 'd', 'd', 10_000, 2);
+    expect(['a', 'b', 'c', 'd'].map((k) => s.recall('n', k, 3) !== undefined)).toEqual([true, false, true, true]);
+    s.remember('m', 'x', 1, 10_000, 0);
+    s.remember('o', 'x', 1, 10_000, 0); // third namespace: the least recently used (n) goes
+    expect(s.recall('n', 'a', 3)).toBeUndefined();
+    expect(s.size()).toBe(2);
+    for (let i = 0; i < 10_000; i++) s.firstSeen('big', `k${i}`, i);
+    expect(s.size()).toBeLessThanOrEqual(2 * 3);
+  });
+
+  it('round-trips through JSON with baselines, expiries and the learning clock', () => {
+    const s = new MemoryInstanceState('i-1', { learningPeriodMs: 100 });
+    s.remember('n', 'k', { v: [1, 2] }, 50, 10);
+    s.firstSeen('exe', '/bin/x', 10);
+    const copy = MemoryInstanceState.fromJSON(JSON.parse(JSON.stringify(s)));
+    expect(copy.instanceId).toBe('i-1');
+    expect(copy.recall('n', 'k', 20)).toEqual({ v: [1, 2] });
+    expect(copy.recall('n', 'k', 60)).toBeUndefined();
+    expect(copy.firstSeen('exe', '/bin/x', 10 ** 12)).toBe(false);
+    expect(copy.isLearning(109)).toBe(true);
+    expect(copy.isLearning(110)).toBe(false);
+  });
+
+  it('rejects foreign JSON with a message naming the field', () => {
+    expect(() => MemoryInstanceState.fromJSON({ v: 2 })).toThrow(/unsupported version 2/);
+    expect(() => MemoryInstanceState.fromJSON({ v: 1, instanceId: 'i', namespaces: { n: [[1]] } })).toThrow(/namespace "n" entry 0/);
+  });
+});
