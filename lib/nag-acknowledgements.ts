@@ -9,9 +9,12 @@
  */
 import { Validations } from 'aws-cdk-lib';
 import type { PicketStack } from './picket-stack';
+import { applyResponderNagAcknowledgements } from './responder-nag';
 
 export function applyNagAcknowledgements(stack: PicketStack): void {
   const { ingest } = stack;
+  // Each construct keeps its acknowledgements beside its own code; this is the one place they are applied.
+  applyResponderNagAcknowledgements(stack.responder);
 
   if (ingest.instanceRole) {
     Validations.of(ingest.instanceRole).acknowledge({

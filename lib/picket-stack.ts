@@ -10,6 +10,7 @@ import type { Construct } from 'constructs';
 import type { PicketConfig } from './config';
 import { PicketFindingsBus } from './findings-bus';
 import { PicketIngest } from './ingest';
+import { PicketResponder } from './responder';
 
 export interface PicketStackProps extends StackProps {
   /** The validated configuration (loadConfig). */
@@ -22,6 +23,8 @@ export class PicketStack extends Stack {
   readonly ingest: PicketIngest;
   /** The findings bus detector, responder and coverage publish to. */
   readonly findings: PicketFindingsBus;
+  /** Isolation workflow triggered by findings on the findings bus. */
+  readonly responder: PicketResponder;
 
   constructor(scope: Construct, id: string, props: PicketStackProps) {
     super(scope, id, props);
@@ -39,6 +42,23 @@ export class PicketStack extends Stack {
       ...(config.org.organizationId ? { organizationId: config.org.organizationId } : {}),
     });
     this.findings = new PicketFindingsBus(this, 'Findings', { busName: config.findings.busName });
+
+    const response = config.response;
+    this.responder = new PicketResponder(this, 'Responder', {
+      findingsBus: this.findings.bus,
+      vpcs: this.ingest.vpcs,
+      mode: response.mode,
+      minSeverity: response.minSeverity,
+      includeTypes: response.includeTypes,
+      excludeTypes: response.excludeTypes,
+      actOnGuardDutyFindings: response.actOnGuardDutyFindings,
+      maxIsolationsPerHour: response.maxIsolationsPerHour,
+      exemptInstanceIds: response.exemptInstanceIds,
+      exemptTagKey: response.exemptTagKey,
+      maxFindingAgeMinutes: response.maxFindingAgeMinutes,
+      forensics: response.forensics,
+      ...(this.ingest.instanceRole ? { instanceRoleArns: [this.ingest.instanceRole.roleArn] } : {}),
+    });
 
     // Later issues add their constructs here, each wired from the outputs above, e.g.:
     //   new PicketDetector(this, 'Detector', { queue: this.ingest.queue, deadLetterQueue: this.ingest.deadLetterQueue,
@@ -64,6 +84,9 @@ export class PicketStack extends Stack {
     out('DetectorQueueUrl', this.ingest.queue.queueUrl, 'Queue of runtime event batches for the detector');
     out('DetectorDlqUrl', this.ingest.deadLetterQueue.queueUrl, 'Dead-letter queue of the detector');
     if (this.ingest.instanceProfile) out('InstanceProfileName', this.ingest.instanceProfile.instanceProfileName, 'Instance profile for instances that have none (SSM + Picket agent)');
+    out('ResponderStateMachineArn', this.responder.stateMachine.stateMachineArn, 'Isolation workflow (picket isolate --state-machine-arn)');
+    out('ResponderStateTable', this.responder.stateTable.tableName, 'Isolation records (picket isolate --approve / picket release --state-table)');
+    out('EvidenceBucketName', this.responder.evidenceBucket.bucketName, 'Pre-isolation state, forensic captures');
     this.ingest.vpcs.forEach((v, i) => {
       out(`VpcId${i}`, v.vpc.vpcId, 'VPC with the Picket VPC endpoints');
     });

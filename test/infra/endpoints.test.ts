@@ -1,7 +1,7 @@
 /** VPC endpoints of the quick-start VPC (default config): services, private DNS, policies, security group. One synth. */
 import { Match } from 'aws-cdk-lib/assertions';
 import { DEFAULT_CONFIG, type NewVpcConfig } from '../../lib/config';
-import { regionalServiceName, type Synthesized, synthesize } from './helpers';
+import { countUnder, regionalServiceName, type Synthesized, synthesize } from './helpers';
 
 let s: Synthesized;
 beforeAll(() => {
@@ -79,7 +79,7 @@ describe('S3 gateway endpoint', () => {
 
 describe('endpoint security group', () => {
   it('allows TCP 443 from the VPC CIDR only, and no egress', () => {
-    s.template.resourceCountIs('AWS::EC2::SecurityGroup', 1);
+    expect(countUnder(s.template, 'AWS::EC2::SecurityGroup', 'Ingest')).toBe(1);
     s.template.hasResourceProperties('AWS::EC2::SecurityGroup', {
       SecurityGroupIngress: [{ CidrIp: vpcConfig.cidr, IpProtocol: 'tcp', FromPort: 443, ToPort: 443, Description: Match.anyValue() }],
       SecurityGroupEgress: [Match.objectLike({ CidrIp: '255.255.255.255/32', Description: 'Disallow all traffic' })],

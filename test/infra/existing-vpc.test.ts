@@ -4,7 +4,7 @@
  * fixed account/region.
  */
 import { Match } from 'aws-cdk-lib/assertions';
-import { configFrom, type Synthesized, synthesize } from './helpers';
+import { configFrom, countUnder, type Synthesized, synthesize } from './helpers';
 
 const vpcA = {
   vpcId: 'vpc-0a0a0a0a0a0a0a0a0',
@@ -93,8 +93,8 @@ describe('other ingest options', () => {
   });
 
   it('no instance role when the user brings their own; the agent policy is still there to attach', () => {
-    s.template.resourceCountIs('AWS::IAM::InstanceProfile', 0);
-    s.template.resourceCountIs('AWS::IAM::ManagedPolicy', 1);
+    expect(countUnder(s.template, 'AWS::IAM::InstanceProfile', 'Ingest')).toBe(0);
+    expect(countUnder(s.template, 'AWS::IAM::ManagedPolicy', 'Ingest')).toBe(1);
     expect(s.stack.ingest.instanceRole).toBeUndefined();
   });
 

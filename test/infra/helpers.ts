@@ -22,3 +22,11 @@ export function synthesize(config: PicketConfig, options: { nag?: boolean } = {}
 export function regionalServiceName(name: string): unknown {
   return { 'Fn::Join': ['', ['com.amazonaws.', { Ref: 'AWS::Region' }, `.${name}`]] };
 }
+
+/**
+ * How many resources of `type` a construct subtree holds, by logical-ID prefix (CDK derives logical IDs
+ * from the construct path, e.g. `Ingest…`): counts about one construct stay true as others join the stack.
+ */
+export function countUnder(template: Template, type: string, logicalIdPrefix: string): number {
+  return Object.keys(template.findResources(type)).filter((id) => id.startsWith(logicalIdPrefix)).length;
+}

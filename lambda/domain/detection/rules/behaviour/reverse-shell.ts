@@ -69,7 +69,6 @@ function connectThenShell(event: ActivityEvent, { state, now }: RuleContext, isS
   if (!isShell || isInteractive(event) || !readsCommandsFromStdin(event.process.argv)) return undefined;
   const own = state.recall<ConnectMemo>(NS_CONNECT, String(event.process.pid), now);
   const parent = state.recall<ConnectMemo>(NS_CONNECT, String(event.process.ppid), now);
-  const argv = event.process.argv;
   let memo: ConnectMemo | undefined;
   let how = '';
   if (own && now - Date.parse(own.ts) <= SEQUENCE_WINDOW_MS) {
