@@ -6,9 +6,10 @@ import type { CliIo, Command } from '../lambda/cli/command';
 import { detectCommand } from '../lambda/cli/commands/detect';
 import { isolateCommand, releaseCommand, respondCommand } from '../lambda/cli/commands/respond';
 import { usageCommand } from '../lambda/cli/commands/usage';
+import { watchCommand } from '../lambda/cli/commands/watch';
 import { InputError, UsageError } from '../lambda/cli/usage-error';
 
-const COMMANDS: readonly Command[] = [detectCommand, respondCommand, isolateCommand, releaseCommand, usageCommand];
+const COMMANDS: readonly Command[] = [detectCommand, watchCommand, respondCommand, isolateCommand, releaseCommand, usageCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

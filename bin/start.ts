@@ -9,7 +9,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildEngine, detectFromSource } from '../lambda/cli/commands/detect';
+import { detectFromSource } from '../lambda/cli/commands/detect';
+import { buildEngine } from '../lambda/cli/engine-from-files';
 import { openLineSource } from '../lambda/cli/line-source';
 import { findingsTable } from '../lambda/cli/render';
 import { buildApp } from '../lib/build-app';

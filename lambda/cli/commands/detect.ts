@@ -5,20 +5,15 @@
  */
 import { readdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { DetectionEngine } from '../../domain/detection/engine';
-import type { DetectionRule } from '../../domain/detection/rule';
-import { BUILTIN_RULES } from '../../domain/detection/rules/index';
 import type { Finding } from '../../domain/findings/finding';
-import { loadIntelFromFiles } from '../../domain/intel/load-files';
-import { parseListFileSpec } from '../../domain/intel/loader';
+import type { DetectionEngine } from '../../domain/detection/engine';
 import type { Command } from '../command';
+import { buildEngine, type EngineFileOptions } from '../engine-from-files';
 import { createDecoder } from '../event-decoders';
 import { INPUT_FORMATS, type InputFormat, sniffFormat } from '../input-format';
 import { type LineSource, openLineSource } from '../line-source';
 import { startProgress } from '../progress';
 import { findingsTable } from '../render';
-import { loadCustomRules } from '../rules-dir';
-import { loadSuppressionFile } from '../suppression-file';
 import { InputError, UsageError } from '../usage-error';
 
 const HELP = `Usage: picket detect --input FILE|- [--format auditd|events|resolver|flowlogs]
@@ -44,19 +39,11 @@ everything readable is still processed), 2 bad usage.`;
 const OUTPUTS = ['jsonl', 'json', 'table'] as const;
 type Output = (typeof OUTPUTS)[number];
 
-export interface DetectOptions {
+export interface DetectOptions extends EngineFileOptions {
   readonly input: string;
   readonly format?: InputFormat;
-  readonly threatLists: readonly string[];
-  readonly trustedLists: readonly string[];
-  readonly hashLists: readonly string[];
-  readonly rulesDir?: string;
-  readonly suppressFile?: string;
   readonly output: Output;
   readonly instanceId: string;
-  readonly accountId: string;
-  readonly region: string;
-  readonly seedIntel: boolean;
 }
 
 function parseDetectArgs(args: readonly string[]): DetectOptions {
@@ -120,32 +107,6 @@ export interface DetectResult {
   readonly events: number;
   readonly malformed: number;
   readonly format: InputFormat;
-}
-
-/** The engine of a detect run: built-in rules plus custom rules, intel and suppression from files. */
-export function buildEngine(options: DetectOptions, warn: (message: string) => void): DetectionEngine {
-  let intel: ReturnType<typeof loadIntelFromFiles>;
-  try {
-    intel = loadIntelFromFiles({
-      seedDir: options.seedIntel ? undefined : false,
-      threat: options.threatLists.map(parseListFileSpec),
-      trusted: options.trustedLists,
-      sha256: options.hashLists.map(parseListFileSpec),
-    } as Parameters<typeof loadIntelFromFiles>[0]);
-  } catch (error) {
-    throw new InputError((error as Error).message, { cause: error });
-  }
-  for (const e of intel.errors) warn(`${e.file}:${e.line}: ${e.message}`);
-  const rules: DetectionRule[] = [...BUILTIN_RULES];
-  if (options.rulesDir) rules.push(...loadCustomRules(options.rulesDir, warn));
-  return new DetectionEngine({
-    rules,
-    intel: intel.intel,
-    ...(options.suppressFile ? { suppression: loadSuppressionFile(options.suppressFile) } : {}),
-    accountId: options.accountId,
-    region: options.region,
-    detectorId: 'picket-local',
-  });
 }
 
 /** Reads the whole source through the engine; findings in order of first appearance, final state. */

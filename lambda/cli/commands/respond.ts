@@ -7,7 +7,8 @@ import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { FindingInputError } from '../../domain/isolation/errors';
+import { FindingInputError, ResponseConfigError } from '../../domain/isolation/errors';
+
 import { createResponderClients } from '../../responder/clients';
 import type { Command } from '../command';
 import { ApprovalError, approveIsolation, formatPlanJson, formatPlanTable, isolateInstance, planFromFindingFile, releaseInstance } from '../respond';
@@ -76,6 +77,7 @@ terminated instance, stale finding, severity and type filters). Nothing is sent 
       result = planFromFindingFile(json, { source: file, config });
     } catch (error) {
       if (error instanceof FindingInputError) throw new InputError(error.message, { cause: error });
+      if (error instanceof ResponseConfigError) throw new UsageError(error.message);
       throw error;
     }
     io.stdout.write(output === 'json' ? formatPlanJson(result) : formatPlanTable(result));
