@@ -9,11 +9,13 @@
  */
 import { Validations } from 'aws-cdk-lib';
 import type { PicketStack } from './picket-stack';
+import { applyDetectorNagAcknowledgements } from './detector-nag';
 import { applyResponderNagAcknowledgements } from './responder-nag';
 
 export function applyNagAcknowledgements(stack: PicketStack): void {
   const { ingest } = stack;
   // Each construct keeps its acknowledgements beside its own code; this is the one place they are applied.
+  applyDetectorNagAcknowledgements(stack.detector);
   applyResponderNagAcknowledgements(stack.responder);
 
   if (ingest.instanceRole) {

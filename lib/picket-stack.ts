@@ -9,6 +9,7 @@ import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { PicketConfig } from './config';
 import { PicketFindingsBus } from './findings-bus';
+import { PicketDetector } from './detector';
 import { PicketIngest } from './ingest';
 import { PicketResponder } from './responder';
 
@@ -23,6 +24,8 @@ export class PicketStack extends Stack {
   readonly ingest: PicketIngest;
   /** The findings bus detector, responder and coverage publish to. */
   readonly findings: PicketFindingsBus;
+  /** The detector Lambda: runtime events from the queue to findings on the findings bus. */
+  readonly detector: PicketDetector;
   /** Isolation workflow triggered by findings on the findings bus. */
   readonly responder: PicketResponder;
 
@@ -42,6 +45,15 @@ export class PicketStack extends Stack {
       ...(config.org.organizationId ? { organizationId: config.org.organizationId } : {}),
     });
     this.findings = new PicketFindingsBus(this, 'Findings', { busName: config.findings.busName });
+
+    this.detector = new PicketDetector(this, 'Detector', {
+      queue: this.ingest.queue,
+      deadLetterQueue: this.ingest.deadLetterQueue,
+      findingsBus: this.findings,
+      detector: config.detector,
+      suppression: config.suppression,
+      timeout: Duration.seconds(config.detector.timeoutSeconds),
+    });
 
     const response = config.response;
     this.responder = new PicketResponder(this, 'Responder', {
@@ -84,6 +96,8 @@ export class PicketStack extends Stack {
     out('DetectorQueueUrl', this.ingest.queue.queueUrl, 'Queue of runtime event batches for the detector');
     out('DetectorDlqUrl', this.ingest.deadLetterQueue.queueUrl, 'Dead-letter queue of the detector');
     if (this.ingest.instanceProfile) out('InstanceProfileName', this.ingest.instanceProfile.instanceProfileName, 'Instance profile for instances that have none (SSM + Picket agent)');
+    out('FindingsTableName', this.detector.findingsTable.tableName, 'Findings (picket findings --table)');
+    out('IntelBucketName', this.detector.intelBucket.bucketName, 'Your threat, trusted and SHA-256 lists under intel/');
     out('ResponderStateMachineArn', this.responder.stateMachine.stateMachineArn, 'Isolation workflow (picket isolate --state-machine-arn)');
     out('ResponderStateTable', this.responder.stateTable.tableName, 'Isolation records (picket isolate --approve / picket release --state-table)');
     out('EvidenceBucketName', this.responder.evidenceBucket.bucketName, 'Pre-isolation state, forensic captures');

@@ -12,7 +12,7 @@
  *    back, and after maxReceiveCount they land in the DLQ (alarmed).
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord, ScheduledEvent } from 'aws-lambda';
 import type { InstanceState } from '../domain/detection/instance-state';
 import type { IntelSet } from '../domain/detection/intel-set';
 import { MemoryInstanceState, type MemoryInstanceStateOptions } from '../domain/detection/memory-instance-state';
@@ -20,6 +20,7 @@ import type { DetectionRule } from '../domain/detection/rule';
 import { severityLabel } from '../domain/findings/finding';
 import { SuppressionRuleSet } from '../domain/findings/suppression';
 import { messageOf, nameOf } from './errors';
+import { fitFinding } from './fit-finding';
 import { FindingsStore } from './findings-store';
 import { type GatedRecord, gateRecord } from './gate-record';
 import { type InstanceBatchOutcome, processInstanceBatch } from './instance-batch';
@@ -83,8 +84,16 @@ export class Detector {
     this.accountState = new MemoryInstanceState(`account:${settings.accountId}`, options.stateOptions);
   }
 
-  /** Handles one SQS batch and returns the partial batch response (only retryable failures listed). */
-  async handle(event: SQSEvent, context?: Context): Promise<SQSBatchResponse> {
+  /**
+   * Handles one SQS batch and returns the partial batch response (only retryable failures listed);
+   * a scheduled event (the construct's flush rule) publishes pending updates that fell due.
+   */
+  async handle(event: SQSEvent | ScheduledEvent, context?: Context): Promise<SQSBatchResponse> {
+    if (!('Records' in event)) {
+      if (event['detail-type'] !== 'Scheduled Event') throw new TypeError(`unexpected event: expected an SQS batch or a Scheduled Event, got detail-type ${JSON.stringify(event['detail-type'])}`);
+      await this.flushPending();
+      return { batchItemFailures: [] };
+    }
     const failures = await this.process(event.Records);
     const processor = new BatchProcessor(EventType.SQS);
     const recordHandler = async (record: SQSRecord) => {
@@ -111,6 +120,7 @@ export class Detector {
         metrics.count(METRIC.eventsRejected, 1, { Reason: r.code });
         log.warn('event rejected', { messageId: gated.messageId, instanceId: gated.sender.instanceId, index: r.index, reason: r.code, detail: r.reason });
       }
+      if (gated.events.length === 0) continue;
       const group = groups.get(gated.sender.instanceId) ?? [];
       group.push(gated);
       groups.set(gated.sender.instanceId, group);
@@ -159,6 +169,28 @@ export class Detector {
       }),
     );
     return failures;
+  }
+
+  /**
+   * Publishes the updates that waited for their interval and saw no later batch of their instance
+   * (a quiet instance). Each is marked published only if no batch stored a newer document meanwhile.
+   */
+  async flushPending(): Promise<number> {
+    const { settings, log, metrics } = this.options;
+    const nowMs = this.now();
+    const due = await this.findingsStore.duePending(nowMs - settings.updateIntervalMs);
+    if (due.length === 0) return 0;
+    const items = due.map((d) => fitFinding(d.finding));
+    await this.publisher.publish(items);
+    if (this.securityHub) {
+      const failed = await this.securityHub.export(items.map((i) => i.finding));
+      if (failed > 0) metrics.count(METRIC.securityHubExportFailures, failed);
+    }
+    let marked = 0;
+    for (const d of due) if (await this.findingsStore.markPublished(d.finding, nowMs)) marked++;
+    metrics.count(METRIC.findingsPublished, items.length);
+    log.info('pending finding updates published', { published: items.length, marked });
+    return items.length;
   }
 
   private report(outcome: InstanceBatchOutcome, accepted: number): void {

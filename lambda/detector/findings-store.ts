@@ -6,14 +6,16 @@
  * `severityLabel`, `updatedAt` (ISO), `archived` (boolean), `accountId`, `count`, `eventLastSeen`,
  * `finding` (the finding JSON document, as a string), and the detector's own bookkeeping
  * `lastPublishedAt` (epoch ms of the last publication) and `publishPending` (an update waits for its
- * interval). GSI `byInstance`: (instanceId, updatedAt).
+ * interval), `pendingShard` (only while an update waits). GSI `byInstance`: (instanceId, updatedAt);
+ * sparse GSI `pendingUpdates`: (pendingShard, lastPublishedAt).
  */
-import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type Finding, severityLabel } from '../domain/findings/finding';
-import { StoredItemError } from './errors';
+import { StoredItemError, nameOf } from './errors';
+import { FINDINGS_BY_INSTANCE_INDEX, FINDINGS_PENDING_INDEX, PENDING_SHARD, PENDING_SHARD_ATTRIBUTE } from './table-schema';
 
-export const FINDINGS_BY_INSTANCE_INDEX = 'byInstance';
+export { FINDINGS_BY_INSTANCE_INDEX };
 
 /** A finding to store, with the bookkeeping the engine needs to restore it. */
 export interface FindingItem {
@@ -51,6 +53,8 @@ export function findingPut(item: FindingItem) {
       eventLastSeen: f.service.eventLastSeen,
       lastPublishedAt: item.lastPublishedAt,
       publishPending: item.publishPending,
+      // Only pending findings carry the shard key, so only they are in the sparse pending index.
+      ...(item.publishPending ? { [PENDING_SHARD_ATTRIBUTE]: PENDING_SHARD } : {}),
       finding: item.json,
     },
     ConditionExpression: 'attribute_not_exists(id) OR (#count <= :count AND eventLastSeen <= :eventLastSeen)',
@@ -100,6 +104,52 @@ export class FindingsStore {
       }
     }
     return [...byId.values()];
+  }
+
+  /** Findings whose pending update was last published at or before `cutoffMs` (up to `limit`). */
+  async duePending(cutoffMs: number, limit = 500): Promise<StoredFinding[]> {
+    const out: StoredFinding[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.dynamo.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: FINDINGS_PENDING_INDEX,
+          KeyConditionExpression: '#shard = :pending AND lastPublishedAt <= :cutoff',
+          ExpressionAttributeNames: { '#shard': PENDING_SHARD_ATTRIBUTE },
+          ExpressionAttributeValues: { ':pending': PENDING_SHARD, ':cutoff': cutoffMs },
+          Limit: limit - out.length,
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      for (const item of page.Items ?? []) out.push(this.parse(item));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey && out.length < limit);
+    return out;
+  }
+
+  /**
+   * Records that the pending update of `finding` went out. Conditioned on `updatedAt` being
+   * unchanged: when a batch stored a newer document meanwhile, that batch owns the publication.
+   * Returns false when the condition failed.
+   */
+  async markPublished(finding: Finding, publishedAtMs: number): Promise<boolean> {
+    try {
+      await this.dynamo.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { id: finding.id },
+          UpdateExpression: 'SET publishPending = :false, lastPublishedAt = :at REMOVE #shard',
+          ConditionExpression: 'updatedAt = :updatedAt',
+          ExpressionAttributeNames: { '#shard': PENDING_SHARD_ATTRIBUTE },
+          ExpressionAttributeValues: { ':false': false, ':at': publishedAtMs, ':updatedAt': finding.updatedAt },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (nameOf(error) === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
   }
 
   private parse(item: Record<string, unknown>): StoredFinding {

@@ -4,7 +4,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent, ScheduledEvent } from 'aws-lambda';
 import { BUILTIN_RULES } from '../domain/detection/rules/index';
 import { createDetectorClients } from './clients';
 import { Detector } from './detector';
@@ -28,7 +28,7 @@ const detector = new Detector({
   metrics,
 });
 
-export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
+export async function handler(event: SQSEvent | ScheduledEvent, context: Context): Promise<SQSBatchResponse> {
   logger.addContext(context);
   try {
     return await detector.handle(event, context);

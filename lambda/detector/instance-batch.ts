@@ -49,7 +49,7 @@ export interface InstanceBatchInput {
   readonly records: readonly { readonly firstSeq: number; readonly events: readonly RuntimeEvent[] }[];
   readonly intel: IntelSet;
   readonly details: InstanceDetails;
-  /** Wall clock, epoch ms (flushes throttled updates, stamps the state item). */
+  /** Wall clock, epoch ms (stamps the state item and its TTL). */
   readonly nowMs: number;
 }
 
@@ -142,7 +142,9 @@ export async function processInstanceBatch(deps: InstanceBatchDeps, input: Insta
         for (const u of engine.process(event as ActivityEvent, input.instanceId)) updates.push(u);
       }
     }
-    for (const u of engine.flushDue(input.nowMs)) updates.push(u);
+    // Throttled updates fall due in event time, like the engine's own interval check (a spooled,
+    // late batch must not publish every update at once).
+    for (const u of engine.flushDue(latestEventMs(records) ?? input.nowMs)) updates.push(u);
     const outcome = collapse(updates, deps.findingsStore.table, lastPublishedBefore);
 
     const stats = engine.stats;
@@ -173,4 +175,15 @@ export async function processInstanceBatch(deps: InstanceBatchDeps, input: Insta
       securityHubFailures,
     };
   }
+}
+
+function latestEventMs(records: InstanceBatchInput['records']): number | undefined {
+  let latest: number | undefined;
+  for (const r of records) {
+    for (const e of r.events) {
+      const t = Date.parse(e.ts);
+      if (!Number.isNaN(t) && (latest === undefined || t > latest)) latest = t;
+    }
+  }
+  return latest;
 }

@@ -16,6 +16,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { MemoryInstanceState, type MemoryInstanceStateOptions } from '../domain/detection/memory-instance-state';
 import { ConcurrentUpdateError, StoredItemError, nameOf } from './errors';
 import { type FindingItem, findingPut } from './findings-store';
+import { STATE_TTL_ATTRIBUTE } from './table-schema';
 
 /** State is kept this long after an instance's last batch (instances that stop reporting are forgotten). */
 export const STATE_TTL_SECONDS = 30 * 24 * 60 * 60;
@@ -75,7 +76,7 @@ export class StateStore {
           version: loaded.version + 1,
           state: stateBytes,
           updatedAt: new Date(nowMs).toISOString(),
-          expiresAt: Math.floor(nowMs / 1000) + STATE_TTL_SECONDS,
+          [STATE_TTL_ATTRIBUTE]: Math.floor(nowMs / 1000) + STATE_TTL_SECONDS,
         },
         ConditionExpression: loaded.version === 0 ? 'attribute_not_exists(instanceId)' : '#version = :expected',
         ...(loaded.version === 0 ? {} : { ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':expected': loaded.version } }),
