@@ -3,13 +3,15 @@
  * (0 done, 1 unreadable or malformed input, 2 bad usage), and nothing else.
  */
 import type { CliIo, Command } from '../lambda/cli/command';
+import { coverageCommand } from '../lambda/cli/coverage';
+import { findingsCommand } from '../lambda/cli/findings';
 import { detectCommand } from '../lambda/cli/commands/detect';
 import { isolateCommand, releaseCommand, respondCommand } from '../lambda/cli/commands/respond';
 import { usageCommand } from '../lambda/cli/commands/usage';
 import { watchCommand } from '../lambda/cli/commands/watch';
 import { InputError, UsageError } from '../lambda/cli/usage-error';
 
-const COMMANDS: readonly Command[] = [detectCommand, watchCommand, respondCommand, isolateCommand, releaseCommand, usageCommand];
+const COMMANDS: readonly Command[] = [detectCommand, watchCommand, respondCommand, isolateCommand, releaseCommand, coverageCommand, findingsCommand, usageCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -9,6 +9,8 @@
  */
 import { Validations } from 'aws-cdk-lib';
 import type { PicketStack } from './picket-stack';
+import { applyAgentlessNagAcknowledgements } from './agentless-nag';
+import { applyCoverageNagAcknowledgements } from './coverage-nag';
 import { applyDetectorNagAcknowledgements } from './detector-nag';
 import { applyResponderNagAcknowledgements } from './responder-nag';
 
@@ -16,6 +18,8 @@ export function applyNagAcknowledgements(stack: PicketStack): void {
   const { ingest } = stack;
   // Each construct keeps its acknowledgements beside its own code; this is the one place they are applied.
   applyDetectorNagAcknowledgements(stack.detector);
+  applyCoverageNagAcknowledgements(stack.coverage);
+  if (stack.agentless) applyAgentlessNagAcknowledgements(stack.agentless);
   applyResponderNagAcknowledgements(stack.responder);
 
   if (ingest.instanceRole) {

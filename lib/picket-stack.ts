@@ -9,6 +9,8 @@ import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { PicketConfig } from './config';
 import { PicketFindingsBus } from './findings-bus';
+import { PicketAgentless } from './agentless';
+import { PicketCoverage } from './coverage';
 import { PicketDetector } from './detector';
 import { PicketIngest } from './ingest';
 import { PicketResponder } from './responder';
@@ -28,6 +30,10 @@ export class PicketStack extends Stack {
   readonly detector: PicketDetector;
   /** Isolation workflow triggered by findings on the findings bus. */
   readonly responder: PicketResponder;
+  /** Per-instance Healthy/Unhealthy, metrics, dashboard and alarms. */
+  readonly coverage: PicketCoverage;
+  /** DNS and network findings from Route 53 Resolver query logs and VPC Flow Logs (when there are VPCs). */
+  readonly agentless?: PicketAgentless;
 
   constructor(scope: Construct, id: string, props: PicketStackProps) {
     super(scope, id, props);
@@ -72,6 +78,27 @@ export class PicketStack extends Stack {
       ...(this.ingest.instanceRole ? { instanceRoleArns: [this.ingest.instanceRole.roleArn] } : {}),
     });
 
+    this.coverage = new PicketCoverage(this, 'Coverage', {
+      heartbeatRule: this.ingest.heartbeatRule,
+      findingsBus: this.findings,
+      coverage: config.coverage,
+      agent: config.agent,
+      deadLetterQueues: [this.ingest.deadLetterQueue],
+      detectorFunctions: [this.detector.function],
+      responderStateMachine: this.responder.stateMachine,
+      requireVpcEndpoint: config.vpc.mode !== 'none',
+    });
+
+    if (this.ingest.vpcs.length > 0 && (config.agentless.resolverQueryLogs || config.agentless.flowLogs)) {
+      this.agentless = new PicketAgentless(this, 'Agentless', {
+        vpcs: this.ingest.vpcs,
+        findingsBus: this.findings,
+        agentless: config.agentless,
+        findingsTableName: this.detector.findingsTable.tableName,
+        coverageTableName: this.coverage.table.tableName,
+      });
+    }
+
     // Later issues add their constructs here, each wired from the outputs above, e.g.:
     //   new PicketDetector(this, 'Detector', { queue: this.ingest.queue, deadLetterQueue: this.ingest.deadLetterQueue,
     //     findingsBus: this.findings, detector: config.detector, suppression: config.suppression });
@@ -98,6 +125,7 @@ export class PicketStack extends Stack {
     if (this.ingest.instanceProfile) out('InstanceProfileName', this.ingest.instanceProfile.instanceProfileName, 'Instance profile for instances that have none (SSM + Picket agent)');
     out('FindingsTableName', this.detector.findingsTable.tableName, 'Findings (picket findings --table)');
     out('IntelBucketName', this.detector.intelBucket.bucketName, 'Your threat, trusted and SHA-256 lists under intel/');
+    out('CoverageTableName', this.coverage.table.tableName, 'Coverage per instance (picket coverage --table)');
     out('ResponderStateMachineArn', this.responder.stateMachine.stateMachineArn, 'Isolation workflow (picket isolate --state-machine-arn)');
     out('ResponderStateTable', this.responder.stateTable.tableName, 'Isolation records (picket isolate --approve / picket release --state-table)');
     out('EvidenceBucketName', this.responder.evidenceBucket.bucketName, 'Pre-isolation state, forensic captures');

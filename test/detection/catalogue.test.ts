@@ -68,10 +68,11 @@ const ISSUE_TYPES = {
     'Persistence:Runtime/SensitiveFileModified',
     'Discovery:Runtime/SuspiciousCommand',
   ],
+  network: ['Recon:Runtime/Portscan', 'Behavior:Runtime/NetworkPortUnusual'],
 };
 
 describe('finding catalogue', () => {
-  const all = [...ISSUE_TYPES.ip, ...ISSUE_TYPES.dns, ...ISSUE_TYPES.behaviour];
+  const all = [...ISSUE_TYPES.ip, ...ISSUE_TYPES.dns, ...ISSUE_TYPES.behaviour, ...ISSUE_TYPES.network];
 
   it('has every type of issue 4 exactly once and nothing else', () => {
     const types = FINDING_CATALOGUE.map((i) => i.type);

@@ -37,11 +37,11 @@ describe('rules on the runtime bus', () => {
     });
   });
 
-  it('heartbeats have their own rule with exactly this pattern, waiting for the coverage target', () => {
+  it('heartbeats have their own rule with exactly this pattern, delivered to the coverage heartbeat function', () => {
     s.template.hasResourceProperties('AWS::Events::Rule', {
       EventBusName: busRef(),
       EventPattern: Match.exact({ source: [{ prefix: 'picket.agent/' }], 'detail-type': ['Picket Agent Heartbeat'] }),
-      Targets: Match.absent(),
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^CoverageHeartbeat'), 'Arn'] } })],
     });
   });
 

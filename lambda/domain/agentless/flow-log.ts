@@ -6,6 +6,7 @@
  * header, so the reader is given the format (the one Picket configures, or the default).
  */
 import type { NetEvent } from '../events/runtime-event';
+import { isPublicAddress } from '../detection/rules/network/address-scope';
 import { type LogParseIssue, UNKNOWN_PROCESS } from './log-process';
 
 export const DEFAULT_FLOW_LOG_FIELDS = [
@@ -67,6 +68,18 @@ export type FlowLineResult =
   /** NODATA/SKIPDATA records, records for non-instance interfaces and non-TCP/UDP flows. */
   | { readonly skipped: string };
 
+const POSITIONS = new WeakMap<readonly string[], ReadonlyMap<string, number>>();
+
+/** Field name to column, computed once per field list (the hot path reads ~15 fields a record). */
+function fieldPositions(fields: readonly string[]): ReadonlyMap<string, number> {
+  let known = POSITIONS.get(fields);
+  if (!known) {
+    known = new Map(fields.map((f, i) => [f, i]));
+    POSITIONS.set(fields, known);
+  }
+  return known;
+}
+
 function int(value: string | undefined): number | undefined {
   if (value === undefined || value === '-') return undefined;
   const n = Number(value);
@@ -74,19 +87,22 @@ function int(value: string | undefined): number | undefined {
 }
 
 /**
- * One flow-log record to a net_connect (egress) or net_accept (ingress) event. Without a
- * `flow-direction` field the side with the ephemeral (higher) port is taken as the client.
+ * One flow-log record to a net_connect (the instance opened the flow) or net_accept (a remote peer
+ * did) event: the instance's side comes from `flow-direction` or the address scope (localIsSource),
+ * and the side on the lower port is taken as the server. `net.direction` is the packets' direction.
  */
 export function parseFlowLogLine(line: string, lineNo: number, seq: number, ctx: FlowLogContext): FlowLineResult | null {
   const text = line.trim();
   if (text.length === 0) return null;
-  const values = text.split(/\s+/);
+  // Flow-log fields are separated by one space; other whitespace only in hand-edited files.
+  const values = text.includes('  ') || text.includes('\t') ? text.split(/\s+/) : text.split(' ');
   if (values.length !== ctx.fields.length) {
     return { issue: { line: lineNo, message: `expected ${ctx.fields.length} fields (${ctx.fields.slice(0, 4).join(' ')} …), found ${values.length}` } };
   }
+  const positions = fieldPositions(ctx.fields);
   const get = (name: string): string | undefined => {
-    const i = ctx.fields.indexOf(name);
-    return i < 0 ? undefined : values[i];
+    const i = positions.get(name);
+    return i === undefined ? undefined : values[i];
   };
   const status = get('log-status');
   if (status === 'NODATA' || status === 'SKIPDATA') return { skipped: status };
@@ -114,34 +130,50 @@ export function parseFlowLogLine(line: string, lineNo: number, seq: number, ctx:
   if (start === undefined) return { issue: { line: lineNo, message: 'neither "start" nor "end" present' } };
 
   const direction = get('flow-direction');
-  const egress = direction === 'egress' || (direction !== 'ingress' && (srcPort ?? 0) >= (dstPort ?? 0));
+  const srcIsLocal = localIsSource(direction, src, dst, srcPort, dstPort);
+  const [localIp, localPort, remoteIp, remotePort] = srcIsLocal ? [src, srcPort, dst, dstPort] : [dst, dstPort, src, srcPort];
+  // Who opened the connection: the side on the lower (service) port is the server.
+  const accepted = localPort !== undefined && remotePort !== undefined && localPort < remotePort;
   const action = get('action');
   // A SYN without ACK in the aggregated flags means the handshake never completed (scans, blocked C2).
   const handshakeOnly = tcpFlags !== undefined && protocol === 'tcp' && (tcpFlags & TCP_SYN) !== 0 && (tcpFlags & TCP_ACK) === 0;
 
   const event: NetEvent = {
     v: 1,
-    kind: egress ? 'net_connect' : 'net_accept',
+    kind: accepted ? 'net_accept' : 'net_connect',
     ts: new Date(start * 1000).toISOString(),
     instanceId,
     seq,
     process: UNKNOWN_PROCESS,
     lineage: [],
     sensor: 'vpc-flow-logs',
-    success: action === 'REJECT' || handshakeOnly ? false : true,
+    success: !(action === 'REJECT' || handshakeOnly),
     net: {
       family: src.includes(':') ? 'inet6' : 'inet',
       protocol,
-      localIp: egress ? src : dst,
-      localPort: egress ? srcPort : dstPort,
-      remoteIp: egress ? dst : src,
-      remotePort: egress ? dstPort : srcPort,
-      direction: egress ? 'egress' : 'ingress',
+      localIp,
+      localPort,
+      remoteIp,
+      remotePort,
+      direction: srcIsLocal ? 'egress' : 'ingress',
       ...(bytes !== undefined ? { bytes } : {}),
       ...(packets !== undefined ? { packets } : {}),
     },
   };
   return { event };
+}
+
+/**
+ * Which address is the instance's. `flow-direction` says it (v5); without it, a private address facing
+ * a public one is the instance's; otherwise the side with the higher (ephemeral) port is taken as the
+ * instance, acting as the client.
+ */
+function localIsSource(direction: string | undefined, src: string, dst: string, srcPort: number | undefined, dstPort: number | undefined): boolean {
+  if (direction === 'egress') return true;
+  if (direction === 'ingress') return false;
+  const srcPublic = isPublicAddress(src);
+  if (srcPublic !== isPublicAddress(dst)) return !srcPublic;
+  return (srcPort ?? 0) >= (dstPort ?? 0);
 }
 
 function pick(preferred: string | undefined, fallback: string | undefined): string | undefined {

@@ -11,7 +11,7 @@ import { type SeverityLabel, severityLabel } from './finding';
 export type FeatureName = 'RuntimeMonitoring' | 'DnsLogs' | 'FlowLogs';
 export type ResourceRole = 'TARGET' | 'ACTOR';
 /** Which part of issue 4 the type belongs to (drives docs and tests, not detection). */
-export type FindingGroup = 'intel-ip' | 'intel-dns' | 'behaviour' | 'custom';
+export type FindingGroup = 'intel-ip' | 'intel-dns' | 'behaviour' | 'network' | 'custom';
 
 export interface FindingTypeInfo {
   readonly type: string;
@@ -88,6 +88,16 @@ const BEHAVIOUR: readonly Row[] = [
   ['Discovery:Runtime/SuspiciousCommand', LOW, 'A command used for discovery was executed', 'TARGET'],
 ];
 
+/**
+ * Network behaviour seen in VPC Flow Logs (issue 8), beyond threat intel. GuardDuty raises the EC2
+ * equivalents (`Recon:EC2/Portscan`, `Behavior:EC2/NetworkPortUnusual`, both Medium) from flow logs;
+ * Picket keeps their names under `Runtime/` so filters written for either read naturally.
+ */
+const NETWORK: readonly Row[] = [
+  ['Recon:Runtime/Portscan', MEDIUM, 'The instance is probing many ports or hosts (outbound port scan)', 'ACTOR'],
+  ['Behavior:Runtime/NetworkPortUnusual', MEDIUM, 'The instance is talking to a remote port used by miners and command-and-control tools', 'ACTOR'],
+];
+
 function toInfo(group: FindingGroup) {
   return ([type, severity, title, role, variable]: Row): FindingTypeInfo => ({
     type,
@@ -106,6 +116,7 @@ export const FINDING_CATALOGUE: readonly FindingTypeInfo[] = Object.freeze([
   ...INTEL_IP.map(toInfo('intel-ip')),
   ...INTEL_DNS.map(toInfo('intel-dns')),
   ...BEHAVIOUR.map(toInfo('behaviour')),
+  ...NETWORK.map(toInfo('network')),
 ]);
 
 const BY_TYPE: ReadonlyMap<string, FindingTypeInfo> = new Map(FINDING_CATALOGUE.map((info) => [info.type, info]));

@@ -1,0 +1,29 @@
+/**
+ * The agentless detection step: log events in, logs-only finding updates out, through THE SAME
+ * DetectionEngine as agent events (BUILTIN_RULES plus NETWORK_RULES). Pure: the Lambda, the tests and
+ * the benchmark call it alike.
+ */
+import type { DnsQueryEvent, NetEvent } from '../events/runtime-event';
+import type { DetectionEngine, FindingUpdate } from '../detection/engine';
+import type { DetectionRule } from '../detection/rule';
+import { BUILTIN_RULES } from '../detection/rules/index';
+import { NETWORK_RULES } from '../detection/rules/network/index';
+import { markLogsOnly } from './dedupe';
+import type { AgentlessSource } from './log-batch';
+
+/** BUILTIN_RULES plus NETWORK_RULES, without duplicates (once the lead adds NETWORK_RULES to BUILTIN_RULES). */
+export function agentlessRules(builtin: readonly DetectionRule[] = BUILTIN_RULES): DetectionRule[] {
+  const ids = new Set(builtin.map((r) => r.id));
+  return [...builtin, ...NETWORK_RULES.filter((r) => !ids.has(r.id))];
+}
+
+/** Runs the events through the engine; every finding is marked with its log source and `logsOnly`. */
+export function detectFromLogs(engine: DetectionEngine, events: readonly (DnsQueryEvent | NetEvent)[]): FindingUpdate[] {
+  const updates: FindingUpdate[] = [];
+  for (const event of events) {
+    for (const update of engine.process(event)) {
+      updates.push({ ...update, finding: markLogsOnly(update.finding, event.sensor as AgentlessSource) });
+    }
+  }
+  return updates;
+}
