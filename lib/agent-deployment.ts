@@ -14,7 +14,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type AssetStaging, BundlingOutput, DockerImage, Stack, Token, Validations } from 'aws-cdk-lib';
+import { type AssetStaging, BundlingOutput, DockerImage, Stack, Token } from 'aws-cdk-lib';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
@@ -183,12 +183,6 @@ export class PicketAgentDeployment extends Construct {
       statements.push(new iam.PolicyStatement({ sid: 'ReadOwnOptOutTag', actions: ['ec2:DescribeTags'], resources: ['*'] }));
     }
     this.bundleReadPolicy = new iam.ManagedPolicy(this, 'BundleReadPolicy', { description: 'Picket agent install: read the agent bundle from the CDK asset bucket', statements });
-    if (p.accountWide) {
-      Validations.of(this.bundleReadPolicy).acknowledge({
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'ec2:DescribeTags supports no resource-level permissions; it is read-only and only used to read the instance\'s own opt-out tag in account-wide mode.',
-      });
-    }
     for (const role of props.instanceRoles ?? []) this.bundleReadPolicy.attachToRole(role);
 
     this.document = new ssm.CfnDocument(this, 'InstallDocument', {

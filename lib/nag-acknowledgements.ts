@@ -30,6 +30,14 @@ export function applyNagAcknowledgements(stack: PicketStack): void {
     });
   }
 
+  if (stack.config.agent.accountWide) {
+    Validations.of(stack.agentDeployment.bundleReadPolicy).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        "ec2:DescribeTags supports no resource-level permissions; it is read-only and only used, in account-wide mode, to read the instance's own PicketManaged=false opt-out tag.",
+    });
+  }
+
   if (ingest.network.createdVpc) {
     Validations.of(ingest.network.createdVpc).acknowledge({
       id: 'AwsSolutions-VPC7',

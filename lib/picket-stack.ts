@@ -9,6 +9,7 @@ import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { PicketConfig } from './config';
 import { PicketFindingsBus } from './findings-bus';
+import { PicketAgentDeployment } from './agent-deployment';
 import { PicketAgentless } from './agentless';
 import { PicketCoverage } from './coverage';
 import { PicketDetector } from './detector';
@@ -30,6 +31,8 @@ export class PicketStack extends Stack {
   readonly detector: PicketDetector;
   /** Isolation workflow triggered by findings on the findings bus. */
   readonly responder: PicketResponder;
+  /** The agent bundle, SSM document and State Manager association that install the agent. */
+  readonly agentDeployment: PicketAgentDeployment;
   /** Per-instance Healthy/Unhealthy, metrics, dashboard and alarms. */
   readonly coverage: PicketCoverage;
   /** DNS and network findings from Route 53 Resolver query logs and VPC Flow Logs (when there are VPCs). */
@@ -51,6 +54,12 @@ export class PicketStack extends Stack {
       ...(config.org.organizationId ? { organizationId: config.org.organizationId } : {}),
     });
     this.findings = new PicketFindingsBus(this, 'Findings', { busName: config.findings.busName });
+
+    this.agentDeployment = new PicketAgentDeployment(this, 'AgentDeployment', {
+      eventBus: this.ingest.bus,
+      instanceRoles: this.ingest.instanceRole ? [this.ingest.instanceRole] : [],
+      ...config.agent,
+    });
 
     this.detector = new PicketDetector(this, 'Detector', {
       queue: this.ingest.queue,
@@ -99,17 +108,6 @@ export class PicketStack extends Stack {
       });
     }
 
-    // Later issues add their constructs here, each wired from the outputs above, e.g.:
-    //   new PicketDetector(this, 'Detector', { queue: this.ingest.queue, deadLetterQueue: this.ingest.deadLetterQueue,
-    //     findingsBus: this.findings, detector: config.detector, suppression: config.suppression });
-    //   new PicketCoverage(this, 'Coverage', { heartbeatRule: this.ingest.heartbeatRule, findingsBus: this.findings,
-    //     coverage: config.coverage, agent: config.agent });
-    //   new PicketResponder(this, 'Responder', { findingsBus: this.findings, response: config.response,
-    //     vpcs: this.ingest.vpcs });
-    //   new PicketAgentDeployment(this, 'AgentDeployment', { agent: config.agent, agentPolicy: this.ingest.agentPolicy,
-    //     instanceRole: this.ingest.instanceRole, runtimeBus: this.ingest.bus });
-    // and their cdk-nag acknowledgements go to lib/nag-acknowledgements.ts.
-
     this.addOutputs();
   }
 
@@ -123,6 +121,7 @@ export class PicketStack extends Stack {
     out('DetectorQueueUrl', this.ingest.queue.queueUrl, 'Queue of runtime event batches for the detector');
     out('DetectorDlqUrl', this.ingest.deadLetterQueue.queueUrl, 'Dead-letter queue of the detector');
     if (this.ingest.instanceProfile) out('InstanceProfileName', this.ingest.instanceProfile.instanceProfileName, 'Instance profile for instances that have none (SSM + Picket agent)');
+    out('AgentBundleReadPolicyArn', this.agentDeployment.bundleReadPolicy.managedPolicyArn, 'Attach to your own instance roles (with AgentPolicyArn and AmazonSSMManagedInstanceCore) so SSM can install the agent');
     out('FindingsTableName', this.detector.findingsTable.tableName, 'Findings (picket findings --table)');
     out('IntelBucketName', this.detector.intelBucket.bucketName, 'Your threat, trusted and SHA-256 lists under intel/');
     out('CoverageTableName', this.coverage.table.tableName, 'Coverage per instance (picket coverage --table)');

@@ -8,7 +8,7 @@ import type { RuntimeEvent } from '../../lambda/domain/events/runtime-event';
 import type { PipelineFactory } from './pipeline-port';
 import { AfUnixReader, DEFAULT_AF_UNIX_SOCKET } from './readers/af-unix-reader';
 import { DEFAULT_AUDIT_LOG, FileTailer } from './readers/file-tailer';
-import type { LineSource } from './readers/types';
+import type { AuditLine, LineSource } from './readers/types';
 import { type AgentLogger, describeError, silentLogger } from './util/log';
 
 export interface CollectorOptions {
@@ -34,7 +34,7 @@ export interface CollectorOptions {
   readonly excludePids?: readonly number[];
   /** Without `flushExpired` in the pipeline: flush it after this long without a line. @default 2000 */
   readonly idleFlushMs?: number;
-  /** The tail position is saved this often, lagging one interval so what it covers has left the batcher. @default 5000 */
+  /** The tail position is saved this often, lagging one interval so what it covers has been sent or spooled. @default 5000 */
   readonly checkpointIntervalMs?: number;
   /** Use this reader instead of building one (tests, other sensors). */
   readonly lineSource?: LineSource;
@@ -116,26 +116,39 @@ export function startCollector(options: CollectorOptions, onEvent: (event: Runti
   idleTimer.unref();
 
   const tailer = source instanceof FileTailer ? source : undefined;
-  let laggedCheckpoint = false;
+  // Every interval, save the position read one interval earlier: by then its events have left the batcher
+  // (flushIntervalMs) and been sent or spooled, so a crash re-reads a little rather than skipping anything.
+  let previousPosition = tailer?.position;
   const checkpointTimer = setInterval(() => {
-    // Save at every other tick: what the position covers was read at least one interval ago.
-    if (laggedCheckpoint) tailer?.checkpoint();
-    laggedCheckpoint = !laggedCheckpoint;
+    if (!tailer) return;
+    if (previousPosition) tailer.checkpoint(previousPosition);
+    previousPosition = tailer.position;
   }, options.checkpointIntervalMs ?? 5000);
   checkpointTimer.unref();
 
+  const processLine = ({ line, lineNo, source: from }: AuditLine) => {
+    linesRead++;
+    try {
+      emit(pipeline.pushLine(line, lineNo));
+    } catch (error) {
+      lineErrors++;
+      if (lineErrors <= 10 || lineErrors % 1000 === 0) {
+        logger.error('audit line could not be processed; skipped', { source: from, lineNo, lineErrors, error: describeError(error) });
+      }
+    }
+  };
   const done = (async () => {
-    for await (const { line, lineNo, source: from } of source) {
-      linesRead++;
-      lastLineAt = Date.now();
-      dirty = true;
-      try {
-        emit(pipeline.pushLine(line, lineNo));
-      } catch (error) {
-        lineErrors++;
-        if (lineErrors <= 10 || lineErrors % 1000 === 0) {
-          logger.error('audit line could not be processed; skipped', { source: from, lineNo, lineErrors, error: describeError(error) });
-        }
+    if (source.lineBatches) {
+      for await (const batch of source.lineBatches()) {
+        lastLineAt = Date.now();
+        dirty = true;
+        for (const line of batch) processLine(line);
+      }
+    } else {
+      for await (const line of source) {
+        lastLineAt = Date.now();
+        dirty = true;
+        processLine(line);
       }
     }
   })();

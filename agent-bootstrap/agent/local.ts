@@ -22,10 +22,10 @@ export function startLocalCollector(options: LocalCollectorOptions, onEvent: (ev
   let seq = Date.now() * 1000;
   return startCollector(
     {
+      ...options,
       pipelineFactory: auditPipelineFactory,
       instanceId: options.instanceId ?? localInstanceId(),
       nextSeq: options.nextSeq ?? (() => ++seq),
-      ...options,
     },
     onEvent,
   );

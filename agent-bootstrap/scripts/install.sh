@@ -47,7 +47,7 @@ need spoolMaxMb "$SPOOL_MB" '[1-9][0-9]{0,5}' 'megabytes, 1 to 999999'
 need endpoint "$ENDPOINT" '|https://[A-Za-z0-9.-]+(:[0-9]{1,5})?/?' 'empty or an https URL of the events endpoint'
 if [ -z "$BUNDLE_FILE" ]; then
   need bundleBucket "$BUCKET" '[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]' 'an S3 bucket name'
-  need bundleKey "$KEY" '[A-Za-z0-9!_.*()/-]{1,1024}' 'an S3 object key'
+  need bundleKey "$KEY" '[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*' 'an S3 object key'
 fi
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/picket-install.XXXXXX")"

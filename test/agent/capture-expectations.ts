@@ -50,7 +50,9 @@ export function scenarioExpectations(run: () => ScenarioRun, opts: ScenarioOptio
       const v = validateRuntimeEvent(e);
       if (!v.ok) throw new Error(`${e.kind} seq ${e.seq}: ${v.reason}`);
     }
-    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    // one sequence number per emitted event, strictly increasing (contiguous unless other events were filtered out)
+    for (let i = 1; i < events.length; i++) expect(events[i]!.seq).toBeGreaterThan(events[i - 1]!.seq);
+    if (!opts.live) expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
   });
 
   it('attaches lineage that leads back to the capture root', () => {
@@ -108,7 +110,13 @@ export function scenarioExpectations(run: () => ScenarioRun, opts: ScenarioOptio
     const [attach, detach] = ofKind<PtraceEvent>(events, 'ptrace');
     const sleeper = execs(events).find((e) => e.process.argv.join(' ') === '/bin/sleep 5' && e.process.ppid === attach!.process.pid)!;
     expect(attach!.ptrace).toEqual({ request: 16, requestName: 'PTRACE_ATTACH' });
-    expect(attach!.target).toEqual({ pid: sleeper.process.pid, exe: sleeper.process.exe, uid: 0, isDescendant: true });
+    if (opts.live && attach!.target.exe === undefined) {
+      // Live, the child's exec can be logged after the ptrace and the child is killed before /proc is read:
+      // the target is then known by pid and uid only, with no descendant verdict rather than a wrong one.
+      expect(attach!.target).toEqual({ pid: sleeper.process.pid, uid: 0 });
+    } else {
+      expect(attach!.target).toEqual({ pid: sleeper.process.pid, exe: sleeper.process.exe, uid: 0, isDescendant: true });
+    }
     expect(detach!.ptrace.requestName).toBe('PTRACE_DETACH');
   });
 

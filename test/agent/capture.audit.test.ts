@@ -9,7 +9,7 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readlinkSync, readSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuditPipeline } from '../../agent-bootstrap/agent/audit';
 import type { ActivityEvent, ProcessExecEvent } from '../../lambda/domain/events/runtime-event';
@@ -110,7 +110,7 @@ describe('live auditd capture of the scenario', () => {
     run = { root, events: subtree, issues: pipeline.issues };
   });
 
-  afterAll(() => {
+  afterAll(async () => {
     try {
       execFileSync('auditctl', ['-D'], { stdio: 'ignore' });
       execFileSync('auditctl', ['-e', '0'], { stdio: 'ignore' });
@@ -124,17 +124,22 @@ describe('live auditd capture of the scenario', () => {
       }
       if (session) rmSync(session, { recursive: true, force: true });
       rmSync(WORK, { recursive: true, force: true });
-      lockHolder?.stdin?.end();
+      if (lockHolder && lockHolder.exitCode === null) {
+        const exited = new Promise((r) => lockHolder!.once('exit', r));
+        lockHolder.stdin?.end();
+        await exited;
+      }
     }
   });
 
   scenarioExpectations(() => run, { userNames: true, live: true });
 
   it('reaches past the scenario into processes seeded from /proc (the test runner itself)', () => {
-    const first = run.events.find((e): e is ProcessExecEvent => e.kind === 'process_exec' && e.process.pid === run.root)!;
+    // node's spawn tries each PATH entry for bash: the failed execs come first
+    const first = run.events.find((e): e is ProcessExecEvent => e.kind === 'process_exec' && e.success === true && e.process.pid === run.root)!;
     expect(first.process.argv[1]).toMatch(/scenario\.sh$/);
     expect(first.lineage[0]!.pid).toBe(process.pid);
-    expect(first.lineage[0]!.exe).toBe(readFileSync('/proc/self/cmdline', 'utf8').length > 0 ? process.execPath : '');
+    expect(first.lineage[0]!.exe).toBe(readlinkSync('/proc/self/exe'));
     expect(first.lineage[0]!.startTime).toMatch(/^\d{4}-\d{2}-\d{2}T/);
   });
 

@@ -46,8 +46,8 @@ export function normaliseType(type: string): string {
 
 export function splitRecords(records: readonly AuditRecord[]): EventRecords {
   let syscall: AuditRecord | undefined;
-  let execve: Record<string, string> | undefined;
-  const paths: PathItem[] = [];
+  let execveRecords: AuditRecord[] | undefined;
+  let pathRecords: AuditRecord[] | undefined;
   const objPids: ObjPid[] = [];
   let cwd: string | undefined;
   let saddrRecord: AuditRecord | undefined;
@@ -60,21 +60,14 @@ export function splitRecords(records: readonly AuditRecord[]): EventRecords {
         break;
       case 'EXECVE':
         orphans++;
-        if (!execve) execve = Object.create(null) as Record<string, string>;
-        for (const k in r.fields) execve[k] = r.fields[k]!;
+        if (!execveRecords) execveRecords = [];
+        execveRecords.push(r);
         break;
-      case 'PATH': {
+      case 'PATH':
         orphans++;
-        const f = r;
-        paths.push({
-          item: decimal(f.get('item')) ?? paths.length,
-          name: decodeString(f.get('name')),
-          nametype: f.get('nametype') ?? f.get('objtype'),
-          inode: decimal(f.get('inode')),
-          mode: octal(f.get('mode')),
-        });
+        if (!pathRecords) pathRecords = [];
+        pathRecords.push(r);
         break;
-      }
       case 'CWD':
         orphans++;
         cwd = decodeString(r.get('cwd'));
@@ -96,7 +89,6 @@ export function splitRecords(records: readonly AuditRecord[]): EventRecords {
         break;
     }
   }
-  paths.sort((a, b) => a.item - b.item);
   const arch = syscall?.get('arch');
   const name = syscall ? (syscall.getEnriched('SYSCALL') ?? syscallName(arch, decimal(syscall.get('syscall')))) : undefined;
   let sockaddr: DecodedSockaddr | undefined;
@@ -104,13 +96,18 @@ export function splitRecords(records: readonly AuditRecord[]): EventRecords {
     const raw = saddrRecord.get('saddr');
     sockaddr = (raw ? decodeSockaddr(raw, arch !== undefined && BIG_ENDIAN_ARCHES.has(arch.toLowerCase())) : undefined) ?? decodeEnrichedSaddr(saddrRecord.getEnriched('SADDR'));
   }
-  const args = execve ? execveArgv(execve) : undefined;
+  const args = execveRecords ? execveArgvOf(execveRecords) : undefined;
   return {
     syscall,
     syscallName: name,
     argv: args?.argv,
     argvIncomplete: args?.incomplete ?? false,
-    paths,
+    // PATH records are decoded only for the events that use them (files, mount, modules), not for every exec.
+    get paths() {
+      const decoded = pathRecords ? decodePaths(pathRecords) : [];
+      Object.defineProperty(this, 'paths', { value: decoded });
+      return decoded;
+    },
     cwd,
     sockaddr,
     // Decoded only when an event needs it (most have argv from EXECVE or the process table).
@@ -125,10 +122,65 @@ export function splitRecords(records: readonly AuditRecord[]): EventRecords {
   };
 }
 
+function decodePaths(records: readonly AuditRecord[]): PathItem[] {
+  const paths = records.map((f, i) => ({
+    item: decimal(f.get('item')) ?? i,
+    name: decodeString(f.get('name')),
+    nametype: f.get('nametype') ?? f.get('objtype'),
+    inode: decimal(f.get('inode')),
+    mode: octal(f.get('mode')),
+  }));
+  return paths.sort((a, b) => a.item - b.item);
+}
+
 function octal(raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
   const n = Number.parseInt(raw, 8);
   return Number.isNaN(n) ? undefined : n;
+}
+
+/**
+ * argv from the EXECVE records in one pass over their fields (argc, aN, aN_len, aN[k]), without building a
+ * field dictionary: exec events are the bulk of the stream and this is their hot path.
+ */
+export function execveArgvOf(records: readonly AuditRecord[]): { argv: string[]; incomplete: boolean } {
+  let argc: number | undefined;
+  const plain: (string | undefined)[] = [];
+  const lens: (number | undefined)[] = [];
+  const chunks: (string | undefined)[] = [];
+  for (const r of records) {
+    r.forEachField((key, value) => {
+      if (key === 'argc') {
+        argc = decimal(value);
+        return;
+      }
+      if (key.charCodeAt(0) !== 0x61) return; // 'a'
+      let i = 1;
+      let n = 0;
+      while (i < key.length && key.charCodeAt(i) >= 48 && key.charCodeAt(i) <= 57) n = n * 10 + key.charCodeAt(i++) - 48;
+      if (i === 1 || n > 100_000) return;
+      if (i === key.length) plain[n] ??= value;
+      else if (key.startsWith('_len', i)) lens[n] = decimal(value);
+      else if (key.charCodeAt(i) === 0x5b) chunks[n] = (chunks[n] ?? '') + (value.charCodeAt(0) === 0x22 ? Buffer.from(value.slice(1, -1), 'utf8').toString('hex') : value);
+    });
+  }
+  const argv: string[] = [];
+  const limit = argc ?? Math.max(plain.length, chunks.length);
+  for (let n = 0; n < limit; n++) {
+    const p = plain[n];
+    if (p !== undefined) {
+      argv.push(decodeString(p) ?? '');
+      continue;
+    }
+    const hex = chunks[n];
+    if (hex === undefined) return { argv, incomplete: argc !== undefined };
+    const bytes = hexBytes(hex);
+    argv.push(bytes ? bytesToText(bytes) : hex);
+    // aN_len counts the argument's hex characters (the kernel always hex-encodes split arguments).
+    const expected = lens[n];
+    if (expected !== undefined && hex.length < expected) return { argv, incomplete: true };
+  }
+  return { argv, incomplete: false };
 }
 
 /** argv from the merged fields of the EXECVE records; stops at the first argument that never arrived. */

@@ -29,6 +29,13 @@ const EXITED_GRACE_MS = 30_000;
 
 type Entry = ProcEntry & FdHolder & { sha256?: string; bound?: Map<number, DecodedSockaddr> };
 type Built = { kind: string; fields: Record<string, unknown> };
+/** ENRICHED translations that name the user of an id field. */
+const ENRICHED_ID_NAMES = [
+  ['uid', 'UID'],
+  ['euid', 'EUID'],
+  ['auid', 'AUID'],
+] as const;
+type Ids = { readonly uid?: number; readonly euid?: number; readonly gid?: number; readonly auid?: number };
 
 export interface NormaliserStats {
   auditLost?: number;
@@ -90,8 +97,10 @@ export class Normaliser {
     const pid = decimal(f.get('pid'));
     const ppid = decimal(f.get('ppid'));
     if (pid === undefined || ppid === undefined) return undefined;
-    this.learnUsers(sys);
-    const entry = this.touch(pid, ppid, sys, parts, event.timeMs);
+    // Read once: several steps below need them.
+    const ids: Ids = { uid: decimal(f.get('uid')), euid: decimal(f.get('euid')), gid: decimal(f.get('gid')), auid: decimal(f.get('auid')) };
+    this.learnUsers(sys, ids);
+    const entry = this.touch(pid, ppid, sys, parts, event.timeMs, ids);
     if (++this.eventsSinceExpire >= 1024) {
       this.eventsSinceExpire = 0;
       this.table.expire(event.timeMs, EXITED_GRACE_MS);
@@ -101,20 +110,43 @@ export class Normaliser {
     if (this.exclude.size > 0 && this.table.descendsFrom(pid, this.exclude)) return undefined;
     const success = this.successOf(sys, parts.syscallName);
     const key = decodeString(f.get('key'));
-    const out = {
+    // Built by assignment, not spreads: this runs for every event and spreads of {} allocate.
+    const out: Record<string, unknown> = {
       v: RUNTIME_EVENT_VERSION,
       kind: built.kind,
-      ts: new Date(event.timeMs).toISOString(),
+      ts: this.isoTime(event.timeMs),
       instanceId: this.opts.instanceId,
       seq: this.nextSeq(),
-      process: this.processInfo(sys, parts, entry, built.kind === 'process_exec'),
+      process: this.processInfo(sys, parts, entry, built.kind === 'process_exec', ids),
       lineage: this.table.lineage(entry.ppid) as LineageEntry[],
-      ...(success !== undefined ? { success } : {}),
-      ...(key !== undefined ? { auditKey: key.split('\x01').join(',') } : {}),
-      sensor: 'auditd',
-      ...built.fields,
-    } as unknown as RuntimeEvent;
-    return surelyWithinLimits(out) ? out : truncateEvent(out);
+    };
+    if (success !== undefined) out['success'] = success;
+    // Several rule keys arrive joined by \x01.
+    if (key !== undefined) out['auditKey'] = key.indexOf('\x01') >= 0 ? key.split('\x01').join(',') : key;
+    out['sensor'] = 'auditd';
+    for (const k in built.fields) out[k] = built.fields[k];
+    const ev = out as unknown as RuntimeEvent;
+    return surelyWithinLimits(ev) ? ev : truncateEvent(ev);
+  }
+
+  private lastTimeMs = Number.NaN;
+  private lastIso = '';
+
+  private lastSecond = Number.NaN;
+  private secondPrefix = '';
+
+  /** ISO text of an audit time: the date part is formatted once per second, the milliseconds appended. */
+  private isoTime(ms: number): string {
+    if (ms === this.lastTimeMs) return this.lastIso;
+    const second = Math.floor(ms / 1000);
+    if (second !== this.lastSecond) {
+      this.lastSecond = second;
+      this.secondPrefix = new Date(second * 1000).toISOString().slice(0, 20);
+    }
+    const frac = ms - second * 1000;
+    this.lastTimeMs = ms;
+    this.lastIso = `${this.secondPrefix}${frac < 10 ? '00' : frac < 100 ? '0' : ''}${frac}Z`;
+    return this.lastIso;
   }
 
   private successOf(sys: AuditRecord, name: string | undefined): boolean | undefined {
@@ -136,20 +168,16 @@ export class Normaliser {
     if (backlog !== undefined) this.stats.auditBacklog = backlog;
   }
 
-  private learnUsers(sys: AuditRecord): void {
-    for (const [idField, nameField] of [
-      ['uid', 'UID'],
-      ['euid', 'EUID'],
-      ['auid', 'AUID'],
-    ] as const) {
+  private learnUsers(sys: AuditRecord, ids: Ids): void {
+    for (const [idField, nameField] of ENRICHED_ID_NAMES) {
       const name = sys.getEnriched(nameField);
-      const id = decimal(sys.get(idField));
+      const id = ids[idField];
       if (name !== undefined && id !== undefined && !isUnsetId(id)) this.users.learn(id, name);
     }
   }
 
   /** The table entry for the acting process, created or refreshed from this record. */
-  private touch(pid: number, ppid: number, sys: AuditRecord, parts: EventRecords, timeMs: number): Entry {
+  private touch(pid: number, ppid: number, sys: AuditRecord, parts: EventRecords, timeMs: number, ids: Ids): Entry {
     const f = sys;
     const exe = decodeString(f.get('exe')) ?? '';
     let entry = this.table.get(pid) as Entry | undefined;
@@ -157,9 +185,9 @@ export class Normaliser {
     if (entry && entry.ppid !== ppid && ppid !== 1 && entry.exitedAtMs === undefined) entry = undefined;
     if (entry && entry.exitedAtMs !== undefined) entry = undefined;
     if (!entry) {
-      const snap = this.proc?.snapshot(pid);
-      const startTime = snap?.startTime ?? new Date(timeMs).toISOString();
-      const argv = parts.proctitle ?? snap?.argv ?? (f.get('comm') ? [decodeString(f.get('comm')) ?? ''] : undefined);
+      // Live: only the start time comes from /proc (one read); argv, exe and ids are in the records already.
+      const startTime = this.proc?.stat(pid)?.startTime ?? new Date(timeMs).toISOString();
+      const argv = parts.proctitle ?? (f.get('comm') ? [decodeString(f.get('comm')) ?? ''] : undefined);
       const cut = argv ? truncateArgv(argv) : undefined;
       const inherited = (this.table.peek(ppid) as Entry | undefined)?.stdio;
       entry = this.table.create(pid, ppid, exe, startTime, {
@@ -173,11 +201,16 @@ export class Normaliser {
       }
     } else {
       entry.ppid = ppid;
-      if (exe) entry.exe = exe;
+      if (exe && exe !== entry.exe) {
+        entry.exe = exe;
+        this.table.changed(entry);
+      }
     }
-    entry.uid = decimal(f.get('uid'));
-    entry.euid = decimal(f.get('euid'));
-    entry.gid = decimal(f.get('gid'));
+    const { uid, euid } = ids;
+    if (uid !== entry.uid || euid !== entry.euid) this.table.changed(entry);
+    entry.uid = uid;
+    entry.euid = euid;
+    entry.gid = ids.gid;
     if (parts.cwd !== undefined) entry.cwd = parts.cwd;
     return entry;
   }
@@ -203,32 +236,29 @@ export class Normaliser {
     }
   }
 
-  private processInfo(sys: AuditRecord, parts: EventRecords, entry: Entry, isExec: boolean): ProcessInfo {
+  private processInfo(sys: AuditRecord, parts: EventRecords, entry: Entry, isExec: boolean, ids: Ids): ProcessInfo {
     const f = sys;
-    const uid = decimal(f.get('uid')) ?? 0;
-    const auid = decimal(f.get('auid'));
+    const uid = ids.uid ?? 0;
+    const auid = ids.auid;
     const tty = decodeString(f.get('tty'));
     const user = sys.getEnriched('UID') ?? this.users.name(uid);
     const argv = isExec ? (parts.argv ?? parts.proctitle ?? entry.argv ?? []) : (entry.argv ?? parts.proctitle ?? []);
-    return {
-      pid: entry.pid,
-      ppid: entry.ppid,
-      exe: entry.exe,
-      ...(entry.sha256 ? { sha256: entry.sha256 } : {}),
-      argv,
-      ...(entry.argvTruncated && !isExec ? { argvTruncated: true } : {}),
-      cwd: parts.cwd ?? entry.cwd ?? '',
-      uid,
-      euid: decimal(f.get('euid')) ?? uid,
-      gid: decimal(f.get('gid')) ?? 0,
-      ...(!isUnsetId(auid) ? { auid } : {}),
-      ...(user && user !== 'unset' ? { user } : {}),
-      ...(tty ? { tty } : {}),
-      startTime: entry.startTime,
-      uuid: entry.uuid,
-      ...(isExec && hasStdio(entry.stdio) ? { stdio: entry.stdio } : {}),
-      ...(entry.container ? { container: entry.container } : {}),
-    };
+    const info: Record<string, unknown> = { pid: entry.pid, ppid: entry.ppid, exe: entry.exe };
+    if (entry.sha256) info['sha256'] = entry.sha256;
+    info['argv'] = argv;
+    if (entry.argvTruncated && !isExec) info['argvTruncated'] = true;
+    info['cwd'] = parts.cwd ?? entry.cwd ?? '';
+    info['uid'] = uid;
+    info['euid'] = ids.euid ?? uid;
+    info['gid'] = ids.gid ?? 0;
+    if (!isUnsetId(auid)) info['auid'] = auid;
+    if (user && user !== 'unset') info['user'] = user;
+    if (tty) info['tty'] = tty;
+    info['startTime'] = entry.startTime;
+    info['uuid'] = entry.uuid;
+    if (isExec && hasStdio(entry.stdio)) info['stdio'] = entry.stdio;
+    if (entry.container) info['container'] = entry.container;
+    return info as unknown as ProcessInfo;
   }
 
   private build(parts: EventRecords, sys: AuditRecord, entry: Entry, event: AssembledEvent): Built | undefined {
@@ -328,6 +358,7 @@ export class Normaliser {
 
   private exec(name: 'execve' | 'execveat', parts: EventRecords, entry: Entry, ok: boolean): Built {
     if (ok) {
+      this.table.changed(entry);
       const argv = parts.argv ?? parts.proctitle;
       if (argv) {
         const cut = truncateArgv(argv);

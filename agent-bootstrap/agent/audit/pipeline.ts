@@ -46,8 +46,9 @@ export class AuditPipeline {
     let text = line;
     if (text.endsWith('\n')) text = text.slice(0, text.endsWith('\r\n') ? -2 : -1);
     else if (text.endsWith('\r')) text = text.slice(0, -1);
-    const trimmed = text.trimStart();
-    if (trimmed.length === 0 || trimmed.charCodeAt(0) === 0x23) return [];
+    let first = 0;
+    while (first < text.length && (text.charCodeAt(first) === 0x20 || text.charCodeAt(first) === 0x09)) first++;
+    if (first === text.length || text.charCodeAt(first) === 0x23) return []; // blank or # comment
     const parsed = parseAuditRecord(text);
     if (!parsed.ok) {
       this.issue(n, parsed.message, text);

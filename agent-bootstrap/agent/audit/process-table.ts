@@ -33,6 +33,8 @@ export interface ProcEntry {
   container?: { id: string; runtime?: string };
   /** Audit time (ms) of exit_group, when seen. */
   exitedAtMs?: number;
+  /** This process as a lineage entry, cached until it changes (see ProcessTable.changed). */
+  view?: LineageEntry;
 }
 
 /** Stable id of a process incarnation: hash of instance, pid and start time (UUID-shaped). */
@@ -90,19 +92,16 @@ export class ProcessTable {
       seen.add(next);
       const e = this.entries.peek(next);
       if (!e) break;
-      out.push({
-        pid: e.pid,
-        exe: e.exe,
-        ...(e.argv ? { argv: e.argv } : {}),
-        ...(e.argvTruncated ? { argvTruncated: true } : {}),
-        ...(e.uid !== undefined ? { uid: e.uid } : {}),
-        ...(e.euid !== undefined ? { euid: e.euid } : {}),
-        startTime: e.startTime,
-        uuid: e.uuid,
-      });
+      if (!e.view) e.view = lineageView(e);
+      out.push(e.view);
       next = e.ppid;
     }
     return out;
+  }
+
+  /** Must be called after changing an entry's exe, argv or ids, so lineage shows the new values. */
+  changed(entry: ProcEntry): void {
+    entry.view = undefined;
   }
 
   /** Whether pid or one of its known ancestors is in `pids`. */
@@ -118,4 +117,15 @@ export class ProcessTable {
     }
     return false;
   }
+}
+
+function lineageView(e: ProcEntry): LineageEntry {
+  const view: { -readonly [K in keyof LineageEntry]: LineageEntry[K] } = { pid: e.pid, exe: e.exe };
+  if (e.argv) view.argv = e.argv;
+  if (e.argvTruncated) view.argvTruncated = true;
+  if (e.uid !== undefined) view.uid = e.uid;
+  if (e.euid !== undefined) view.euid = e.euid;
+  view.startTime = e.startTime;
+  view.uuid = e.uuid;
+  return view;
 }

@@ -80,6 +80,16 @@ export class AuditRecord {
     return text.slice(j, k);
   }
 
+  /** Calls fn for each raw field in order, without keeping a dictionary (when none was built yet). */
+  forEachField(fn: (key: string, value: string) => void): void {
+    if (this.all) {
+      for (const k in this.all) fn(k, this.all[k]!);
+      return;
+    }
+    const sink = { set: fn };
+    scanFieldsTo(this.body, 0, this.body.length, sink, false);
+  }
+
   /** Every raw field (parsed on first use). */
   get fields(): Record<string, string> {
     if (!this.all) {
@@ -177,6 +187,20 @@ function parseDecimal(text: string): number | undefined {
  * { braced } (ENRICHED SADDR), or bare up to the next space. Words without "=" are ignored.
  */
 function scanFields(line: string, from: number, to: number, out: Record<string, string>, stripQuotes: boolean): void {
+  // First occurrence wins, as in AuditRecord.get (and outer fields over a nested msg='…' list).
+  const sink: FieldSink = {
+    set: (k, v) => {
+      if (!(k in out)) out[k] = v;
+    },
+  };
+  scanFieldsTo(line, from, to, sink, stripQuotes);
+}
+
+interface FieldSink {
+  set(key: string, value: string): void;
+}
+
+function scanFieldsTo(line: string, from: number, to: number, out: FieldSink, stripQuotes: boolean): void {
   let i = from;
   while (i < to) {
     let c = line.charCodeAt(i);
@@ -191,26 +215,24 @@ function scanFields(line: string, from: number, to: number, out: Record<string, 
     if (c === DQUOTE) {
       const end = line.indexOf('"', i + 1);
       const stop = end < 0 || end >= to ? to : end + 1;
-      out[key] = stripQuotes ? line.slice(i + 1, end < 0 || end >= to ? to : end) : line.slice(i, stop);
+      out.set(key, stripQuotes ? line.slice(i + 1, end < 0 || end >= to ? to : end) : line.slice(i, stop));
       i = stop;
     } else if (c === SQUOTE) {
       const end = line.lastIndexOf("'", to - 1);
       const stop = end > i ? end : to;
-      // msg='…' is a nested list; flatten it (outer fields keep priority: pid, uid, auid, ses).
-      const nested: Record<string, string> = Object.create(null);
-      scanFields(line, i + 1, stop, nested, false);
-      for (const k in nested) if (!(k in out)) out[k] = nested[k]!;
-      if (!(key in out)) out[key] = line.slice(i + 1, stop);
+      // msg='…' is a nested list: flatten it (fields already seen keep priority: pid, uid, auid, ses).
+      scanFieldsTo(line, i + 1, stop, out, false);
+      out.set(key, line.slice(i + 1, stop));
       i = stop + 1;
     } else if (c === LBRACE) {
       const end = line.indexOf('}', i + 1);
       const stop = end < 0 || end >= to ? to : end + 1;
-      out[key] = line.slice(i, stop);
+      out.set(key, line.slice(i, stop));
       i = stop;
     } else {
       const valueStart = i;
       while (i < to && c !== SPACE && c !== TAB && c !== GS) c = line.charCodeAt(++i);
-      out[key] = line.slice(valueStart, i);
+      out.set(key, line.slice(valueStart, i));
     }
   }
 }

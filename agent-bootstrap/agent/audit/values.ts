@@ -20,12 +20,11 @@ export function isHex(text: string): boolean {
   return true;
 }
 
-/** The bytes of a hex string; undefined when it is not hex. */
+/** The bytes of a hex string; undefined when it is not hex. (Buffer's decoder stops at the first bad pair.) */
 export function hexBytes(text: string): Uint8Array | undefined {
-  if (!isHex(text)) return undefined;
-  const out = new Uint8Array(text.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = (hexValue(text.charCodeAt(2 * i)) << 4) | hexValue(text.charCodeAt(2 * i + 1));
-  return out;
+  if (text.length === 0 || text.length % 2 !== 0) return undefined;
+  const bytes = Buffer.from(text, 'hex');
+  return bytes.length * 2 === text.length ? bytes : undefined;
 }
 
 /** UTF-8 text of bytes (invalid sequences become U+FFFD). */

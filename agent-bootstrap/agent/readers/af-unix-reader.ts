@@ -65,6 +65,10 @@ export class AfUnixReader implements LineSource {
     return this.queue[Symbol.asyncIterator]();
   }
 
+  lineBatches(): AsyncIterable<readonly AuditLine[]> {
+    return this.queue.batches();
+  }
+
   stats(): AfUnixReaderStats {
     return { linesRead: this.lineNo, ...this.counters, connected: this.socket !== undefined && !this.socket.connecting };
   }

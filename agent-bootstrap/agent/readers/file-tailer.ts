@@ -117,13 +117,26 @@ export class FileTailer implements LineSource {
     }
   }
 
+  async *lineBatches(): AsyncIterable<readonly AuditLine[]> {
+    for await (const batch of this.queue.batches()) {
+      // Recorded before the consumer processes the batch, as the per-line iterator does for its line.
+      this.consumed = batch[batch.length - 1]!.position;
+      yield batch.map((item) => item.auditLine);
+    }
+  }
+
   stats(): FileTailerStats {
     return { linesRead: this.linesRead, rotations: this.rotations, truncations: this.truncations, position: this.consumed };
   }
 
-  /** Persist the position of the last line handed out. Call it after the events of those lines are safe. */
-  checkpoint(): void {
-    if (this.stateFile && this.consumed) writeJsonAtomic(this.stateFile, this.consumed, false);
+  /** Position just after the last line handed out (undefined before the first). */
+  get position(): TailPosition | undefined {
+    return this.consumed;
+  }
+
+  /** Persist `position` (default: the last line handed out). Call it once the events of those lines are safe. */
+  checkpoint(position: TailPosition | undefined = this.consumed): void {
+    if (this.stateFile && position) writeJsonAtomic(this.stateFile, position, false);
   }
 
   async stop(): Promise<void> {
