@@ -5,13 +5,15 @@
 import type { CliIo, Command } from '../lambda/cli/command';
 import { coverageCommand } from '../lambda/cli/coverage';
 import { findingsCommand } from '../lambda/cli/findings';
+import { orgCommand } from '../lambda/cli/org';
 import { detectCommand } from '../lambda/cli/commands/detect';
+import { orgAwareCoverage, orgAwareFindings } from '../lambda/cli/commands/org-aware';
 import { isolateCommand, releaseCommand, respondCommand } from '../lambda/cli/commands/respond';
 import { usageCommand } from '../lambda/cli/commands/usage';
 import { watchCommand } from '../lambda/cli/commands/watch';
 import { InputError, UsageError } from '../lambda/cli/usage-error';
 
-const COMMANDS: readonly Command[] = [detectCommand, watchCommand, respondCommand, isolateCommand, releaseCommand, coverageCommand, findingsCommand, usageCommand];
+const COMMANDS: readonly Command[] = [detectCommand, watchCommand, respondCommand, isolateCommand, releaseCommand, orgAwareCoverage(coverageCommand), orgAwareFindings(findingsCommand), orgCommand, usageCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -7,6 +7,8 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { PicketConfig } from './config';
 import { PICKET_FEATURE_FLAGS } from './feature-flags';
 import { applyNagAcknowledgements } from './nag-acknowledgements';
+import { applyOrgNagAcknowledgements } from './org/org-nag';
+import { buildOrgStacks, type PicketOrgStacks } from './org/org-app';
 import { PicketStack } from './picket-stack';
 
 /** Context key that lists the stacks whose assets are bundled; `[]` skips all bundling. */
@@ -44,8 +46,10 @@ export interface BuildAppOptions {
 
 export interface PicketApp {
   readonly app: App;
-  /** The main stack (one account). */
+  /** The main stack (one account); in org mode, the base member stack (the StackSet template). */
   readonly stack: PicketStack;
+  /** The org stacks, when `org.enabled` (lib/org/org-app.ts). */
+  readonly org?: PicketOrgStacks;
   /** The cdk-nag pack, when `nag` is on; `nagPack.validateScope(app)` reports without synthesizing. */
   readonly nagPack?: AwsSolutionsChecks;
 }
@@ -61,19 +65,24 @@ export function buildApp(config: PicketConfig, options: BuildAppOptions = {}): P
     });
   if (options.app && options.bundling === false) app.node.setContext(BUNDLING_STACKS_CONTEXT_KEY, []);
 
+  // Org mode: the member stacks (env-agnostic: one template for every account and region) and the org stacks.
+  const org = config.org.enabled ? buildOrgStacks(app, config) : undefined;
   const env = config.account || config.region ? { env: { ...(config.account ? { account: config.account } : {}), ...(config.region ? { region: config.region } : {}) } } : {};
-  const stack = new PicketStack(app, config.stackName, {
-    ...env,
-    config,
-    description: 'Picket: runtime threat detection and response for Amazon EC2',
-  });
+  const stack =
+    org?.members[0] ??
+    new PicketStack(app, config.stackName, {
+      ...env,
+      config,
+      description: 'Picket: runtime threat detection and response for Amazon EC2',
+    });
   for (const [key, value] of Object.entries(config.tags)) Tags.of(app).add(key, value);
 
-  applyNagAcknowledgements(stack);
+  for (const member of org?.members ?? [stack]) applyNagAcknowledgements(member);
+  if (org) applyOrgNagAcknowledgements(org);
   let nagPack: AwsSolutionsChecks | undefined;
   if (options.nag ?? true) {
     nagPack = new AwsSolutionsChecks(app);
     Validations.of(app).addPlugins(nagPack);
   }
-  return { app, stack, ...(nagPack ? { nagPack } : {}) };
+  return { app, stack, ...(org ? { org } : {}), ...(nagPack ? { nagPack } : {}) };
 }

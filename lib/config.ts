@@ -9,6 +9,7 @@
  */
 import { parseSuppressionConfig, type SuppressionConfig, SuppressionConfigError } from '../lambda/domain/findings/suppression';
 import { ConfigError } from './config-error';
+import { crossCheckOrg, DEFAULT_ORG_CONFIG, type OrgConfig, readOrgConfig } from './config-org';
 import { ConfigReader, isPlainObject, type JsonObject, joinPath, quoteList } from './config-reader';
 
 // ---------------------------------------------------------------------------------------------------
@@ -175,17 +176,8 @@ export interface AgentlessConfig {
   readonly flowLogs: boolean;
 }
 
-/** AWS Organizations (validated further by the org issue). */
-export interface OrgConfig {
-  /** Deploy the org stacks (management / delegated admin). @default false */
-  readonly enabled: boolean;
-  /** `o-…`: when set, endpoint and bus policies allow the organization (aws:PrincipalOrgID) instead of the account. */
-  readonly organizationId?: string;
-  /** Account that aggregates findings and coverage. */
-  readonly securityAccountId?: string;
-  /** OUs (`r-…` or `ou-…`) the member stack is deployed to. @default [] */
-  readonly targetOuIds: readonly string[];
-}
+/** AWS Organizations: the `org` section, typed and validated in ./config-org.ts. */
+export type { OrgConfig } from './config-org';
 
 export interface PicketConfig {
   /** Deploy account; absent = environment-agnostic (synth needs no credentials). */
@@ -258,7 +250,7 @@ export const DEFAULT_CONFIG: PicketConfig = deepFreeze({
   },
   coverage: { scheduleMinutes: 5, heartbeatStaleMinutes: 10, alarmCoveragePercent: 90 },
   agentless: { resolverQueryLogs: true, flowLogs: false },
-  org: { enabled: false, targetOuIds: [] },
+  org: { ...DEFAULT_ORG_CONFIG },
   tags: {},
 } satisfies PicketConfig);
 
@@ -567,16 +559,7 @@ function readAgentless(r: ConfigReader, value: unknown): AgentlessConfig {
 }
 
 function readOrg(r: ConfigReader, value: unknown): OrgConfig {
-  const p = 'org';
-  const o = r.section(value, p, ['enabled', 'organizationId', 'securityAccountId', 'targetOuIds']);
-  const organizationId = r.optionalString(o, p, 'organizationId', { pattern: RE.orgId, describe: 'an organization id such as "o-a1b2c3d4e5"' });
-  const securityAccountId = r.optionalString(o, p, 'securityAccountId', { pattern: RE.account, describe: 'a 12-digit AWS account id as a string' });
-  return {
-    enabled: r.boolean(o, p, 'enabled', DEFAULT_CONFIG.org.enabled),
-    ...(organizationId !== undefined ? { organizationId } : {}),
-    ...(securityAccountId !== undefined ? { securityAccountId } : {}),
-    targetOuIds: r.stringArray(o, p, 'targetOuIds', [], { pattern: RE.ouId, describe: 'root or OU ids such as "r-ab12" or "ou-ab12-cdef3456"', unique: true }),
-  };
+  return readOrgConfig(r, value);
 }
 
 function readTags(r: ConfigReader, value: unknown): Record<string, string> {
@@ -605,7 +588,5 @@ function crossCheck(r: ConfigReader, c: PicketConfig): void {
   }
   const both = c.response.includeTypes.filter((t) => c.response.excludeTypes.includes(t));
   if (both.length > 0) r.report('response.excludeTypes', both, 'no type both included and excluded', `remove ${quoteList(both)} from one of response.includeTypes / response.excludeTypes`);
-  if (c.org.enabled && c.org.organizationId === undefined) {
-    r.report('org.organizationId', undefined, 'an organization id when org.enabled is true', 'add org.organizationId ("o-…", from `aws organizations describe-organization`) or set org.enabled to false');
-  }
+  crossCheckOrg(r, c);
 }

@@ -30,7 +30,7 @@ export function applyNagAcknowledgements(stack: PicketStack): void {
     });
   }
 
-  if (stack.config.agent.accountWide) {
+  if (stack.config.agent.accountWide && stack.agentDeployment) {
     Validations.of(stack.agentDeployment.bundleReadPolicy).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:

@@ -31,8 +31,8 @@ export class PicketStack extends Stack {
   readonly detector: PicketDetector;
   /** Isolation workflow triggered by findings on the findings bus. */
   readonly responder: PicketResponder;
-  /** The agent bundle, SSM document and State Manager association that install the agent. */
-  readonly agentDeployment: PicketAgentDeployment;
+  /** The agent bundle, SSM document and State Manager association that install the agent (absent where an org scope turns agent management off). */
+  readonly agentDeployment?: PicketAgentDeployment;
   /** Per-instance Healthy/Unhealthy, metrics, dashboard and alarms. */
   readonly coverage: PicketCoverage;
   /** DNS and network findings from Route 53 Resolver query logs and VPC Flow Logs (when there are VPCs). */
@@ -55,11 +55,13 @@ export class PicketStack extends Stack {
     });
     this.findings = new PicketFindingsBus(this, 'Findings', { busName: config.findings.busName });
 
-    this.agentDeployment = new PicketAgentDeployment(this, 'AgentDeployment', {
-      eventBus: this.ingest.bus,
-      instanceRoles: this.ingest.instanceRole ? [this.ingest.instanceRole] : [],
-      ...config.agent,
-    });
+    if (config.org.memberScope?.agentManagement !== false) {
+      this.agentDeployment = new PicketAgentDeployment(this, 'AgentDeployment', {
+        eventBus: this.ingest.bus,
+        instanceRoles: this.ingest.instanceRole ? [this.ingest.instanceRole] : [],
+        ...config.agent,
+      });
+    }
 
     this.detector = new PicketDetector(this, 'Detector', {
       queue: this.ingest.queue,
@@ -121,7 +123,7 @@ export class PicketStack extends Stack {
     out('DetectorQueueUrl', this.ingest.queue.queueUrl, 'Queue of runtime event batches for the detector');
     out('DetectorDlqUrl', this.ingest.deadLetterQueue.queueUrl, 'Dead-letter queue of the detector');
     if (this.ingest.instanceProfile) out('InstanceProfileName', this.ingest.instanceProfile.instanceProfileName, 'Instance profile for instances that have none (SSM + Picket agent)');
-    out('AgentBundleReadPolicyArn', this.agentDeployment.bundleReadPolicy.managedPolicyArn, 'Attach to your own instance roles (with AgentPolicyArn and AmazonSSMManagedInstanceCore) so SSM can install the agent');
+    if (this.agentDeployment) out('AgentBundleReadPolicyArn', this.agentDeployment.bundleReadPolicy.managedPolicyArn, 'Attach to your own instance roles (with AgentPolicyArn and AmazonSSMManagedInstanceCore) so SSM can install the agent');
     out('FindingsTableName', this.detector.findingsTable.tableName, 'Findings (picket findings --table)');
     out('IntelBucketName', this.detector.intelBucket.bucketName, 'Your threat, trusted and SHA-256 lists under intel/');
     out('CoverageTableName', this.coverage.table.tableName, 'Coverage per instance (picket coverage --table)');

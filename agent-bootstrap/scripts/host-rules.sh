@@ -42,4 +42,9 @@ for dir in /usr/lib64/security /lib64/security /usr/lib/security /usr/lib/x86_64
   [ -d "$PICKET_ROOT$dir" ] && [ ! -L "$PICKET_ROOT$dir" ] && emit "$dir" picket_pam
 done
 emit /var/spool/at picket_cron
+# cgroup v1 hierarchies mounted at install time: release_agent runs as root on the host when a cgroup
+# empties (CGroupsReleaseAgentModified). Hierarchies an attacker mounts later are caught by the mount rule.
+for f in "$PICKET_ROOT"/sys/fs/cgroup/*/release_agent; do
+  [ -f "$f" ] && emit "${f#"$PICKET_ROOT"}" picket_cgroup_release
+done
 exit 0

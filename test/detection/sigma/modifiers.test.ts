@@ -310,3 +310,27 @@ describe('file_event', () => {
     expect(r.kinds).toEqual(['file_write', 'file_rename', 'file_link']);
   });
 });
+
+describe('prefilter', () => {
+  it('finds literals whatever the case, including non-ASCII text that lowercases to ASCII', () => {
+    const r = pc(`
+    selection:
+        CommandLine|contains: 'kelvin'
+    condition: selection`);
+    expect(r.detection.atoms).not.toBeNull();
+    expect(matches(r, exec('/bin/echo', ['echo', 'KELVIN']))).toBe(true);
+    // U+212A KELVIN SIGN lowercases to ASCII "k": the full matcher matches, so the prefilter must let it through.
+    expect(matches(r, exec('/bin/echo', ['echo', '\u212Aelvin']))).toBe(true);
+    expect(matches(r, exec('/bin/echo', ['echo', 'celsius']))).toBe(false);
+  });
+  it('keeps rules with an indexable branch in every OR and drops the prefilter under not', () => {
+    const r = pc(`
+    selection:
+        Image|endswith: '/nc'
+    filter:
+        CommandLine|contains: ' -l'
+    condition: not filter`);
+    expect(r.detection.atoms).toBeNull();
+    expect(matches(r, exec('/usr/bin/ls', ['ls']))).toBe(true);
+  });
+});

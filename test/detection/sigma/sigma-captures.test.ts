@@ -9,6 +9,7 @@ import path from 'node:path';
 import { parseAuditText } from '../../../agent-bootstrap/agent/audit';
 import { DetectionEngine } from '../../../lambda/domain/detection/engine';
 import { loadSigmaRulesFromDir } from '../../../lambda/domain/detection/sigma';
+import { MatchEnvCache } from '../../../lambda/domain/detection/sigma/match-env';
 import type { ActivityEvent } from '../../../lambda/domain/events/runtime-event';
 import { type Finding, severityLabel } from '../../../lambda/domain/findings/finding';
 
@@ -26,9 +27,13 @@ function events(file: string): ActivityEvent[] {
   return events.filter((e): e is ActivityEvent => e.kind !== 'heartbeat');
 }
 
+/** Loaded once for the file: compiled Sigma rules are stateless and can serve several engines. */
+let sigmaRules: ReturnType<typeof loadSigmaRulesFromDir>['rules'] | undefined;
+const sharedRules = () => (sigmaRules ??= loadSigmaRulesFromDir(RULES).rules);
+
 function findingsOf(evs: readonly ActivityEvent[]): Finding[] {
   const engine = new DetectionEngine({
-    rules: loadSigmaRulesFromDir(RULES).rules,
+    rules: sharedRules(),
     accountId: '123456789012',
     region: 'eu-west-1',
     detectorId: 'picket-test',
@@ -75,6 +80,32 @@ maybe('SigmaHQ rules on real captures', () => {
     for (const t of ['Custom:Runtime/LinuxBase64EncodedPipeToShell', 'Custom:Runtime/DecodeBase64EncodedText', 'Custom:Runtime/ChmodTargetingSensitiveDirectories', 'Custom:Runtime/LinuxReverseShellIndicator']) {
       expect(benignTypes).not.toContain(t);
     }
+  });
+});
+
+maybe('prefilter soundness', () => {
+  it('skipping rules by prefilter atoms never changes a result (every rule, every captured event)', () => {
+    const rules = sharedRules();
+    const files = [path.join(CAPTURES, 'sigma-attacks.log'), path.join(CAPTURES, 'sigma-benign.log')];
+    if (existsSync(BENIGN)) for (const f of readdirSync(BENIGN)) if (f.endsWith('.log')) files.push(path.join(BENIGN, f));
+    const envs = new MatchEnvCache(); // no prefilter: the full test on every event
+    let compared = 0;
+    let fired = 0;
+    const mismatches: string[] = [];
+    for (const f of files) {
+      for (const e of events(f)) {
+        for (const rule of rules) {
+          if (!rule.kinds.includes(e.kind)) continue;
+          const full = rule.detection.test(envs.for(e));
+          if (rule.evaluate(e).length > 0 !== full) mismatches.push(`${rule.info.path} on ${path.basename(f)} seq ${e.seq}`);
+          compared++;
+          if (full) fired++;
+        }
+      }
+    }
+    expect(mismatches).toEqual([]);
+    expect(fired).toBeGreaterThan(10);
+    expect(compared).toBeGreaterThan(1000);
   });
 });
 

@@ -12,17 +12,46 @@ import { type ConditionAst, ConditionError, expandPattern, parseCondition } from
 import type { LogsourceMapping } from './field-map';
 import { compileGlob } from './glob';
 import { compileLeaf, type FieldSpec, type Leaf, type MatchEnv, type Polarity } from './leaf';
+import type { AtomRegistry } from './prefilter';
 import type { SigmaIssue } from './types';
 import type { YEntry, YNode } from './yaml-tree';
 
 export interface CompiledDetection {
   readonly kinds: readonly EventKind[];
+  /** Prefilter: one of these atom ids must occur in `env.atomHits()` for the detection to hold; null: no prefilter. */
+  readonly atoms: Int32Array | null;
   test(env: MatchEnv): boolean;
 }
 
 interface Node {
   readonly kinds: ReadonlySet<EventKind>;
   readonly test: (env: MatchEnv) => boolean;
+  /** Necessary atoms (one must occur) or null when the node cannot be indexed. */
+  readonly atoms: AtomSet | null;
+}
+
+interface AtomSet {
+  readonly ids: ReadonlySet<number>;
+  /** Length of the shortest literal in the set (selectivity estimate). */
+  readonly minLength: number;
+}
+
+/**
+ * AND: any child's necessary atoms are necessary for the whole; keep the most selective — the set
+ * whose shortest literal is longest (a 2-character literal occurs almost everywhere), then the smaller.
+ */
+function andAtoms(nodes: readonly Node[]): AtomSet | null {
+  let best: AtomSet | null = null;
+  for (const n of nodes) {
+    const a = n.atoms;
+    if (a && (!best || a.minLength > best.minLength || (a.minLength === best.minLength && a.ids.size < best.ids.size))) best = a;
+  }
+  return best;
+}
+/** OR: every branch must be indexed, and any branch's atoms may be the one. */
+function orAtoms(nodes: readonly Node[]): AtomSet | null {
+  if (nodes.some((n) => !n.atoms)) return null;
+  return { ids: new Set(nodes.flatMap((n) => [...n.atoms!.ids])), minLength: Math.min(...nodes.map((n) => n.atoms!.minLength)) };
 }
 
 const flip = (p: Polarity): Polarity => (p === 'positive' ? 'negative' : 'positive');
@@ -33,15 +62,19 @@ const union = (sets: readonly ReadonlySet<EventKind>[]): Set<EventKind> => new S
 function andNode(nodes: readonly Node[]): Node {
   const tests = nodes.map((n) => n.test);
   const test = tests.length === 1 ? tests[0]! : (env: MatchEnv) => tests.every((t) => t(env));
-  return { kinds: intersect(nodes.map((n) => n.kinds)), test };
+  return { kinds: intersect(nodes.map((n) => n.kinds)), test, atoms: andAtoms(nodes) };
 }
 function orNode(nodes: readonly Node[]): Node {
   const tests = nodes.map((n) => n.test);
   const test = tests.length === 1 ? tests[0]! : (env: MatchEnv) => tests.some((t) => t(env));
-  return { kinds: union(nodes.map((n) => n.kinds)), test };
+  return { kinds: union(nodes.map((n) => n.kinds)), test, atoms: orAtoms(nodes) };
 }
 
-export function compileDetection(detection: YNode, mapping: LogsourceMapping): { ok: true; value: CompiledDetection } | { ok: false; issues: SigmaIssue[] } {
+export function compileDetection(
+  detection: YNode,
+  mapping: LogsourceMapping,
+  registry: AtomRegistry,
+): { ok: true; value: CompiledDetection } | { ok: false; issues: SigmaIssue[] } {
   const issues: SigmaIssue[] = [];
   if (detection.kind !== 'map') return { ok: false, issues: [{ code: 'invalid', line: detection.line, message: 'detection must be a map' }] };
   const allKinds = new Set(mapping.kinds);
@@ -115,7 +148,7 @@ export function compileDetection(detection: YNode, mapping: LogsourceMapping): {
     const globs = values.map((v) => compileGlob(String(v.value).toLowerCase(), 'contains'));
     const one = (env: MatchEnv, g: (t: string) => boolean) => haystack(env.event).some((t) => g(env.lower(t)));
     const test = all ? (env: MatchEnv) => globs.every((g) => one(env, g)) : (env: MatchEnv) => globs.some((g) => one(env, g));
-    return { kinds: allKinds, test };
+    return { kinds: allKinds, test, atoms: null };
   };
 
   const compileMap = (m: YNode, polarity: Polarity): Node | undefined => {
@@ -170,7 +203,7 @@ export function compileDetection(detection: YNode, mapping: LogsourceMapping): {
         failed = true;
         continue;
       }
-      leaves.push(leafNode(r.leaf, allKinds));
+      leaves.push(leafNode(r.leaf, allKinds, registry));
     }
     if (failed) return undefined;
     if (leaves.length === 0) {
@@ -188,7 +221,7 @@ export function compileDetection(detection: YNode, mapping: LogsourceMapping): {
         const inner = compileAst(ast.operand, flip(polarity), line);
         if (!inner) return undefined;
         const t = inner.test;
-        return { kinds: allKinds, test: (env) => !t(env) };
+        return { kinds: allKinds, test: (env) => !t(env), atoms: null };
       }
       case 'and':
       case 'or': {
@@ -214,6 +247,7 @@ export function compileDetection(detection: YNode, mapping: LogsourceMapping): {
         const tests = parts.map((p) => p.test);
         return {
           kinds: union(parts.map((p) => p.kinds)),
+          atoms: orAtoms(parts),
           test: (env) => {
             let n = 0;
             for (const t of tests) if (t(env) && ++n >= need) return true;
@@ -243,12 +277,14 @@ export function compileDetection(detection: YNode, mapping: LogsourceMapping): {
   if (kinds.length === 0) {
     return { ok: false, issues: [{ code: 'condition', line: conditionEntry.line, message: 'the condition can never hold on any event kind (contradictory selections)' }] };
   }
-  return { ok: true, value: { kinds, test: root.test } };
+  return { ok: true, value: { kinds, test: root.test, atoms: root.atoms ? Int32Array.from(root.atoms.ids) : null } };
 }
 
-function leafNode(leaf: Leaf, allKinds: ReadonlySet<EventKind>): Node {
+function leafNode(leaf: Leaf, allKinds: ReadonlySet<EventKind>, registry: AtomRegistry): Node {
   const kinds = leaf.matchesAbsent ? allKinds : new Set(leaf.kinds.filter((k) => allKinds.has(k)));
-  return { kinds, test: leaf.test };
+  const a = leaf.atoms;
+  const atoms = a ? { ids: new Set(a.literals.map((l) => registry.id(a.def, l))), minLength: Math.min(...a.literals.map((l) => l.length)) } : null;
+  return { kinds, test: leaf.test, atoms };
 }
 
 function scalarTexts(n: YNode): string[] {

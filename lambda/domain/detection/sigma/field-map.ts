@@ -368,8 +368,15 @@ function auditArg(field: string): FieldResolution | undefined {
   const m = /^a(\d{1,3})$/.exec(field);
   if (!m) return undefined;
   const index = Number(m[1]);
-  return { ok: true, def: def(PROCESS_KINDS, (e) => (e.kind === 'process_exec' ? e.process.argv[index] : undefined)) };
+  // One def per index: the per-event memo and the prefilter key on the def object.
+  let d = ARG_DEFS.get(index);
+  if (!d) {
+    d = def(PROCESS_KINDS, (e) => (e.kind === 'process_exec' ? e.process.argv[index] : undefined));
+    ARG_DEFS.set(index, d);
+  }
+  return { ok: true, def: d };
 }
+const ARG_DEFS = new Map<number, FieldDef>();
 
 function sysmonCategory(name: string, kinds: readonly EventKind[], table: Record<string, FieldDef>): LogsourceMapping {
   return { name, kinds, resolve: resolver(table, NO_LINUX_EQUIVALENT) };

@@ -17,10 +17,17 @@ export interface MatchEnv {
   readonly event: ActivityEvent;
   value(def: FieldDef): FieldValue;
   lower(text: string): string;
+  /** Which prefilter atoms occur in the event (see prefilter.ts), computed once per event. */
+  atomHits(): Uint8Array;
 }
 
 export interface Leaf {
   readonly kinds: readonly EventKind[];
+  /**
+   * Prefilter: the leaf cannot hold unless the lowercased field contains one of these literals
+   * (e.g. `Image|endswith: '/bin/nc'` needs "/bin/nc"). Absent when the leaf cannot be indexed.
+   */
+  readonly atoms?: { readonly def: FieldDef; readonly literals: readonly string[] };
   /** True when the leaf can hold on an event that lacks the field (null value, exists: false). */
   readonly matchesAbsent: boolean;
   test(env: MatchEnv): boolean;
@@ -50,6 +57,14 @@ const KNOWN_MODS = new Set([...MATCH_MODS, ...TYPE_MODS, 'all', 'cased', 'base64
 
 function elementsOf(v: FieldValue): readonly string[] {
   return v === undefined ? [] : typeof v === 'string' ? [v] : v;
+}
+
+/** Whether `test` holds for the value or one of its elements (no allocation on the hot path). */
+function anyElement(v: FieldValue, test: (t: string) => boolean): boolean {
+  if (v === undefined) return false;
+  if (typeof v === 'string') return test(v);
+  for (const t of v) if (test(t)) return true;
+  return false;
 }
 
 /** Compiles `key: values` under `mapping`. Every problem found is returned, each with its line. */
@@ -111,6 +126,8 @@ export function compileLeaf(spec: FieldSpec, mapping: LogsourceMapping, polarity
 
   /** One test per written value (each may stand for several spellings: windash, base64offset). */
   const tests: ((env: MatchEnv) => boolean)[] = [];
+  /** Per written value: the literal each of its spellings must contain (undefined: not indexable). */
+  const atomSets: (string[] | undefined)[] = [];
   const cased = has('cased');
   const unknown = polarity === 'negative'; // the answer that cannot widen the rule
 
@@ -152,7 +169,7 @@ export function compileLeaf(spec: FieldSpec, mapping: LogsourceMapping, polarity
         if (regex.test(t.slice(0, REGEX_INPUT_LIMIT)) && prefixSound) return true;
         return unknown;
       };
-      tests.push((env) => elementsOf(env.value(get)).some(one));
+      tests.push((env) => anyElement(env.value(get), one));
     }
   } else if (has('cidr')) {
     for (const v of plainValues) {
@@ -161,7 +178,8 @@ export function compileLeaf(spec: FieldSpec, mapping: LogsourceMapping, polarity
         fail('value', `${spec.key}: ${String(v.value)} is not an IP address or CIDR`, v.line);
         continue;
       }
-      tests.push((env) => elementsOf(env.value(get)).some((t) => inCidr(t, c.version, c.words, c.prefix)));
+      const inRange = (t: string) => inCidr(t, c.version, c.words, c.prefix);
+      tests.push((env) => anyElement(env.value(get), inRange));
     }
   } else if (typeMods.length === 1) {
     const op = typeMods[0]!;
@@ -172,17 +190,17 @@ export function compileLeaf(spec: FieldSpec, mapping: LogsourceMapping, polarity
         continue;
       }
       const cmp = op === 'lt' ? (x: number) => x < n : op === 'lte' ? (x: number) => x <= n : op === 'gt' ? (x: number) => x > n : (x: number) => x >= n;
-      tests.push((env) =>
-        elementsOf(env.value(get)).some((t) => {
-          const x = t.trim() === '' ? Number.NaN : Number(t);
-          return Number.isFinite(x) && cmp(x);
-        }),
-      );
+      const holds = (t: string) => {
+        const x = t.trim() === '' ? Number.NaN : Number(t);
+        return Number.isFinite(x) && cmp(x);
+      };
+      tests.push((env) => anyElement(env.value(get), holds));
     }
   } else {
     const mode = (matchMods[0] ?? 'equals') as 'equals' | 'contains' | 'startswith' | 'endswith';
     const encoded = has('base64') || has('base64offset');
     const setValues = new Set<string>();
+    const literals: string[] = [];
     for (const v of plainValues) {
       const text = String(v.value);
       let spellings: string[] = [text];
@@ -199,23 +217,49 @@ export function compileLeaf(spec: FieldSpec, mapping: LogsourceMapping, polarity
       if (has('base64offset')) spellings = spellings.flatMap((s) => base64Offsets(s).map(escapeGlob));
       const caseSensitive = cased || encoded;
       const norm = (s: string) => (caseSensitive ? s : s.toLowerCase());
+      const chunks = spellings.map((s) => longestLiteral(s).toLowerCase());
+      atomSets.push(chunks.every((c) => c.length > 0) ? chunks : undefined);
       // Plain equality without wildcards (and not under all): one Set lookup for every such value.
       if (mode === 'equals' && !all && spellings.every((s) => !parseGlob(s).hasWildcard)) {
         for (const s of spellings) setValues.add(norm(parseGlob(s).chars.join('')));
         continue;
       }
+      // Literal values of one leaf (no all) join one alternation: one regex scan instead of N includes().
+      if (!all && spellings.every((s) => !parseGlob(s).hasWildcard)) {
+        for (const s of spellings) literals.push(parseGlob(norm(s)).chars.join(''));
+        continue;
+      }
       const globs: StringTest[] = spellings.map((s) => compileGlob(norm(s), mode));
-      tests.push((env) =>
-        elementsOf(env.value(get)).some((t) => {
-          const subject = caseSensitive ? t : env.lower(t);
-          for (const g of globs) if (g(subject)) return true;
-          return false;
-        }),
-      );
+      const one = globs.length === 1 ? globs[0]! : (t: string) => globs.some((g) => g(t));
+      tests.push((env) => {
+        const v = env.value(get);
+        if (typeof v === 'string') return one(caseSensitive ? v : env.lower(v));
+        if (v === undefined) return false;
+        for (const t of v) if (one(caseSensitive ? t : env.lower(t))) return true;
+        return false;
+      });
+    }
+    if (literals.length > 0) {
+      const caseSensitive = cased || encoded;
+      const alternation = literals.map(escapeRegex).join('|');
+      const re = new RegExp(mode === 'startswith' ? `^(?:${alternation})` : mode === 'endswith' ? `(?:${alternation})$` : alternation);
+      tests.push((env) => {
+        const v = env.value(get);
+        if (typeof v === 'string') return re.test(caseSensitive ? v : env.lower(v));
+        if (v === undefined) return false;
+        for (const t of v) if (re.test(caseSensitive ? t : env.lower(t))) return true;
+        return false;
+      });
     }
     if (setValues.size > 0) {
       const caseSensitive = cased || encoded;
-      tests.push((env) => elementsOf(env.value(get)).some((t) => setValues.has(caseSensitive ? t : env.lower(t))));
+      tests.push((env) => {
+        const v = env.value(get);
+        if (typeof v === 'string') return setValues.has(caseSensitive ? v : env.lower(v));
+        if (v === undefined) return false;
+        for (const t of v) if (setValues.has(caseSensitive ? t : env.lower(t))) return true;
+        return false;
+      });
     }
   }
   if (issues.length > 0) return { ok: false, issues };
@@ -231,7 +275,38 @@ export function compileLeaf(spec: FieldSpec, mapping: LogsourceMapping, polarity
   const matchesAbsent = nullValues.length > 0;
   const test =
     tests.length === 1 ? tests[0]! : all ? (env: MatchEnv) => tests.every((t) => t(env)) : (env: MatchEnv) => tests.some((t) => t(env));
-  return { ok: true, leaf: { kinds: leafKinds, matchesAbsent, test } };
+  // Fields that only name the event kind (auditd type, SYSCALL) select nothing the kind filter does not.
+  const atoms = nullValues.length === 0 && atomSets.length > 0 && !def.kindsForValue ? pickAtoms(atomSets, all) : undefined;
+  return { ok: true, leaf: { kinds: leafKinds, matchesAbsent, test, ...(atoms ? { atoms: { def, literals: atoms } } : {}) } };
+}
+
+/** The longest wildcard-free run of a Sigma value (any match of the value contains it). */
+function longestLiteral(value: string): string {
+  let best = '';
+  let run = '';
+  for (const c of parseGlob(value).chars) {
+    if (c.length > 1) {
+      // a wildcard sentinel
+      if (run.length > best.length) best = run;
+      run = '';
+    } else run += c;
+  }
+  return run.length > best.length ? run : best;
+}
+
+/**
+ * Literals necessary for the leaf: without all, every value must be indexable and any may hold;
+ * with all, one indexable value suffices (it must hold), the one with the longest literals.
+ */
+function pickAtoms(sets: readonly (string[] | undefined)[], all: boolean): string[] | undefined {
+  if (!all) return sets.every((x) => x !== undefined) ? [...new Set(sets.flat() as string[])] : undefined;
+  let best: string[] | undefined;
+  for (const x of sets) if (x && (!best || Math.min(...x.map((l) => l.length)) > Math.min(...best.map((l) => l.length)))) best = x;
+  return best;
+}
+
+function escapeRegex(s: string): string {
+  return s.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
 }
 
 function escapeGlob(s: string): string {

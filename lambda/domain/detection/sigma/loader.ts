@@ -9,6 +9,7 @@ import { customFindingType } from '../../findings/catalogue';
 import { compileDetection } from './detection';
 import { logsourceMapping } from './field-map';
 import { MatchEnvCache } from './match-env';
+import { AtomRegistry } from './prefilter';
 import { disambiguatedName, ruleNameFromTitle } from './naming';
 import { readRuleMeta } from './rule-meta';
 import { DEFAULT_SIGMA_LICENSE, SigmaDetectionRule } from './sigma-rule';
@@ -36,6 +37,7 @@ export const MAX_RULE_FILE_BYTES = 256 * 1024;
 
 export function loadSigmaRules(files: readonly SigmaRuleFile[], options: LoadSigmaOptions = {}): SigmaLoadResult {
   const envs = new MatchEnvCache();
+  const atoms = new AtomRegistry();
   const rules: SigmaDetectionRule[] = [];
   const reports: SigmaRuleReport[] = [];
   const ids = new Map<string, string>();
@@ -80,7 +82,7 @@ export function loadSigmaRules(files: readonly SigmaRuleFile[], options: LoadSig
       skip([{ code: 'logsource', line: meta.logsource.line, message: mapping }], partial);
       continue;
     }
-    const compiled = compileDetection(meta.detection, mapping);
+    const compiled = compileDetection(meta.detection, mapping, atoms);
     if (!compiled.ok) {
       skip(compiled.issues, partial);
       continue;
@@ -98,6 +100,7 @@ export function loadSigmaRules(files: readonly SigmaRuleFile[], options: LoadSig
     rules.push(new SigmaDetectionRule({ meta, findingType, path: file.path, license: meta.license ?? options.defaultLicense ?? DEFAULT_SIGMA_LICENSE }, compiled.value, envs));
     reports.push({ path: file.path, status: 'loaded', sigmaId: meta.id, title: meta.title, level: meta.level, findingType, issues: [], notes });
   }
+  envs.prefilter = atoms.build();
   const loaded = reports.filter((r) => r.status === 'loaded').length;
   return { rules, report: { total: reports.length, loaded, skipped: reports.length - loaded, rules: reports } };
 }

@@ -6,11 +6,21 @@
 import type { ActivityEvent } from '../../events/runtime-event';
 import type { FieldDef, FieldValue } from './field-map';
 import type { MatchEnv } from './leaf';
+import type { Prefilter } from './prefilter';
 
 class EventMatchEnv implements MatchEnv {
   private readonly values = new Map<FieldDef, FieldValue>();
   private readonly lowered = new Map<string, string>();
-  constructor(readonly event: ActivityEvent) {}
+  private hits: Uint8Array | undefined;
+  constructor(
+    readonly event: ActivityEvent,
+    private readonly prefilter: Prefilter | undefined,
+  ) {}
+
+  atomHits(): Uint8Array {
+    this.hits ??= this.prefilter ? this.prefilter.scan(this.event.kind, (d) => this.value(d)) : new Uint8Array(0);
+    return this.hits;
+  }
 
   value(def: FieldDef): FieldValue {
     if (this.values.has(def)) return this.values.get(def);
@@ -31,9 +41,11 @@ class EventMatchEnv implements MatchEnv {
 
 export class MatchEnvCache {
   private last: EventMatchEnv | undefined;
+  /** Set once every rule of the set is compiled (rules read it at match time). */
+  prefilter: Prefilter | undefined;
 
   for(event: ActivityEvent): MatchEnv {
-    if (this.last?.event !== event) this.last = new EventMatchEnv(event);
+    if (this.last?.event !== event) this.last = new EventMatchEnv(event, this.prefilter);
     return this.last;
   }
 }

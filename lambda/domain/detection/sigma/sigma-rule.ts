@@ -1,6 +1,6 @@
 /** A compiled Sigma rule as a DetectionRule raising `Custom:Runtime/<RuleName>`. */
 import type { ActivityEvent, EventKind } from '../../events/runtime-event';
-import type { DetectionRule, FindingCandidate } from '../rule';
+import type { DetectionRule, FindingCandidate, RuleContext } from '../rule';
 import type { CompiledDetection } from './detection';
 import type { MatchEnvCache } from './match-env';
 import type { SigmaRuleMeta } from './rule-meta';
@@ -23,7 +23,7 @@ export class SigmaDetectionRule implements DetectionRule {
 
   constructor(
     readonly info: SigmaRuleInfo,
-    private readonly detection: CompiledDetection,
+    readonly detection: CompiledDetection,
     private readonly envs: MatchEnvCache,
   ) {
     this.id = `sigma-${info.meta.id}`;
@@ -39,9 +39,13 @@ export class SigmaDetectionRule implements DetectionRule {
     });
   }
 
-  evaluate(event: ActivityEvent): readonly FindingCandidate[] {
+  /** Sigma rules are stateless: the context is not read. */
+  evaluate(event: ActivityEvent, _ctx?: RuleContext): readonly FindingCandidate[] {
     if (!this.kinds.includes(event.kind)) return [];
-    if (!this.detection.test(this.envs.for(event))) return [];
+    const env = this.envs.for(event);
+    const atoms = this.detection.atoms;
+    if (atoms !== null && !anyHit(env.atomHits(), atoms)) return [];
+    if (!this.detection.test(env)) return [];
     const { meta } = this.info;
     return [
       {
@@ -53,4 +57,9 @@ export class SigmaDetectionRule implements DetectionRule {
       },
     ];
   }
+}
+
+function anyHit(hits: Uint8Array, atoms: Int32Array): boolean {
+  for (let i = 0; i < atoms.length; i++) if (hits[atoms[i]!] === 1) return true;
+  return false;
 }

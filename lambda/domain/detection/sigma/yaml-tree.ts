@@ -88,6 +88,6 @@ export function entry(node: YNode, key: string): YEntry | undefined {
 
 /** A scalar entry as a string (numbers stringified), or undefined. */
 export function scalarText(node: YNode | undefined): string | undefined {
-  if (!node || node.kind !== 'scalar' || node.value === null) return undefined;
+  if (node?.kind !== 'scalar' || node.value === null) return undefined;
   return String(node.value);
 }
