@@ -98,7 +98,8 @@ describe('VPC Flow Logs parser', () => {
     });
   });
 
-  it('accepts a LogFormat string with ${field} placeholders as a header', () => {
+  it('accepts a LogFormat string (dollar-brace field placeholders) as a header', () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the literal ${field} syntax of a flow-log LogFormat
     expect(parseFlowLogHeader('${version} ${srcaddr} ${dstaddr} ${instance-id}')).toEqual(['version', 'srcaddr', 'dstaddr', 'instance-id']);
   });
 
