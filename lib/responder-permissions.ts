@@ -34,6 +34,14 @@ export interface ResponderResources {
 const instanceArns = (): string => `arn:${Aws.PARTITION}:ec2:${Aws.REGION}:${Aws.ACCOUNT_ID}:instance/*`;
 
 /** Reads every task that looks at the instance needs (no resource-level permissions exist for them). */
+/**
+ * Statements whose resource list came out empty (no VPCs to isolate in, no instance roles to deny) grant
+ * nothing, and IAM rejects them: they are left out rather than widened.
+ */
+function grantsSomething(statement: iam.PolicyStatement): boolean {
+  return statement.hasResource;
+}
+
 export function describeStatements(): iam.PolicyStatement[] {
   return [
     new iam.PolicyStatement({
@@ -147,7 +155,7 @@ export function isolationStatements(r: ResponderResources): iam.PolicyStatement[
       resources: [instances],
       conditions: { Null: { [`aws:ResourceTag/${r.exemptTagKey}`]: 'false' } },
     }),
-  ];
+  ].filter(grantsSomething);
 }
 
 /** Release permissions (for the operator role that runs `picket release`; see grantRelease). */
@@ -169,5 +177,5 @@ export function releaseStatements(r: ResponderResources): iam.PolicyStatement[] 
       resources: [instances],
       conditions: { 'ForAllValues:StringEquals': { 'aws:TagKeys': [ISOLATION_TAG_KEY, 'PicketReleasedAt'] } },
     }),
-  ];
+  ].filter(grantsSomething);
 }
