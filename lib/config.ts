@@ -7,6 +7,7 @@
  * Every key has a default, and the defaults deploy into one account with no edits. docs/config.md lists
  * every key, its default and an example; keep it in step with this file.
  */
+import { RESPONSE_MODES, type ResponseConfig } from '../lambda/domain/isolation/response-config';
 import { parseSuppressionConfig, type SuppressionConfig, SuppressionConfigError } from '../lambda/domain/findings/suppression';
 import { ConfigError } from './config-error';
 import { crossCheckOrg, DEFAULT_ORG_CONFIG, type OrgConfig, readOrgConfig } from './config-org';
@@ -131,32 +132,9 @@ export interface DetectorConfig {
   readonly timeoutSeconds: number;
 }
 
-export const RESPONSE_MODES = ['off', 'dry-run', 'approval', 'auto'] as const;
-export type ResponseMode = (typeof RESPONSE_MODES)[number];
-
-/** Automated response (isolation). */
-export interface ResponseConfig {
-  /** off: nothing; dry-run: plan and publish only; approval: wait for a human; auto: isolate. @default 'dry-run' */
-  readonly mode: ResponseMode;
-  /** Lowest finding severity (1.0–10.0) that triggers a response. @default 7 */
-  readonly minSeverity: number;
-  /** Only these finding types (empty = all). @default [] */
-  readonly includeTypes: readonly string[];
-  /** Never these finding types. @default [] */
-  readonly excludeTypes: readonly string[];
-  /** Also respond to Amazon GuardDuty findings in the account. @default false */
-  readonly actOnGuardDutyFindings: boolean;
-  /** Rate limit: isolations per hour, account-wide. @default 5 */
-  readonly maxIsolationsPerHour: number;
-  /** Instances never isolated. @default [] */
-  readonly exemptInstanceIds: readonly string[];
-  /** Instances carrying this tag key (any value) are never isolated. @default 'PicketExempt' */
-  readonly exemptTagKey: string;
-  /** Ignore findings older than this. @default 60 */
-  readonly maxFindingAgeMinutes: number;
-  /** Run an SSM forensic capture before cutting the network. @default false */
-  readonly forensics: boolean;
-}
+// The response section is the responder's own config type: one definition, validated here at the edge.
+export { RESPONSE_MODES } from '../lambda/domain/isolation/response-config';
+export type { ResponseConfig, ResponseMode } from '../lambda/domain/isolation/response-config';
 
 /** Coverage (is every instance protected?). */
 export interface CoverageConfig {
