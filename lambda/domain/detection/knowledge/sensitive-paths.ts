@@ -108,9 +108,27 @@ const RULES: readonly PathRule[] = [
 
 /** Category of a sensitive path (absolute, normalised), or undefined. */
 export function sensitiveCategory(path: string): SensitiveCategory | undefined {
-  for (const rule of RULES) if (rule.test(path)) return rule.category;
-  return undefined;
+  // Every file event and every redirect asks; paths repeat endlessly and the answer never changes.
+  const cached = categoryCache.get(path);
+  if (cached !== undefined) return cached === NOT_SENSITIVE ? undefined : cached;
+  let category: SensitiveCategory | undefined;
+  for (const rule of RULES) {
+    if (rule.test(path)) {
+      category = rule.category;
+      break;
+    }
+  }
+  // Bounded so hostile paths cannot grow it; long paths are rare and not worth keeping.
+  if (path.length <= CATEGORY_CACHE_MAX_PATH) {
+    if (categoryCache.size >= CATEGORY_CACHE_MAX) categoryCache.clear();
+    categoryCache.set(path, category ?? NOT_SENSITIVE);
+  }
+  return category;
 }
+const NOT_SENSITIVE = '';
+const CATEGORY_CACHE_MAX = 4096;
+const CATEGORY_CACHE_MAX_PATH = 512;
+const categoryCache = new Map<string, SensitiveCategory | typeof NOT_SENSITIVE>();
 
 /** Binary log files whose truncation erases login history (utmp/wtmp/btmp/lastlog). */
 export const LOGIN_RECORDS: ReadonlySet<string> = new Set(['/var/log/wtmp', '/var/log/btmp', '/var/log/lastlog', '/var/run/utmp', '/run/utmp']);

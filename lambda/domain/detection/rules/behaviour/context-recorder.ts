@@ -66,7 +66,7 @@ export const contextRecorder: DetectionRule = {
           how,
           ...(event.file.mode !== undefined ? { mode: event.file.mode } : {}),
           ts: event.ts,
-          writerLineage: [...eventNames(event), ...event.lineage.slice(0, 6).flatMap((e) => [e.exe.slice(e.exe.lastIndexOf('/') + 1), ...(e.argv?.slice(1, 2).map((a) => a.slice(a.lastIndexOf('/') + 1)) ?? [])])],
+          writerLineage: writerLineage(event),
         };
         state.remember(NS_FILE, path, memo, TTL.file, now);
         break;
@@ -82,3 +82,20 @@ export const contextRecorder: DetectionRule = {
     return NONE;
   },
 };
+
+/**
+ * Names of the writer, then of up to 6 ancestors (executable basename and first argument's
+ * basename). Built with plain loops: it runs on every file event.
+ */
+function writerLineage(event: ActivityEvent): string[] {
+  const out = eventNames(event).slice();
+  const lineage = event.lineage;
+  const n = Math.min(lineage.length, 6);
+  for (let i = 0; i < n; i++) {
+    const e = lineage[i] as (typeof lineage)[number];
+    out.push(e.exe.slice(e.exe.lastIndexOf('/') + 1));
+    const a = e.argv !== undefined && e.argv.length > 1 ? e.argv[1] : undefined;
+    if (a !== undefined) out.push(a.slice(a.lastIndexOf('/') + 1));
+  }
+  return out;
+}

@@ -28,6 +28,7 @@ export const suspiciousCommandDefenseEvasion: DetectionRule = {
     const { commands } = commandsOf(event);
     let technique: string | undefined;
     for (const c of commands) {
+      if (!mayEvade(c)) continue;
       technique = historyTampering(c) ?? logTampering(c) ?? securityStop(c);
       if (technique) break;
     }
@@ -43,6 +44,20 @@ export const suspiciousCommandDefenseEvasion: DetectionRule = {
     ];
   },
 };
+
+/** Every program name the checks below look at: anything else can only matter through a redirect or assignment. */
+const EVASION_PROGRAMS: ReadonlySet<string> = new Set([
+  ...DESTROYERS,
+  ...['unset', 'export', 'set', 'history', 'journalctl', ':', 'true', 'echo', 'printf', 'cat'],
+  ...['systemctl', 'service', 'rc-service', 'chkconfig', 'update-rc.d', 'auditctl', 'setenforce', 'ufw', 'pkill', 'killall', 'aa-teardown', 'apparmor_parser'],
+]);
+
+/** Cheap exact prefilter: false when none of historyTampering, logTampering, securityStop can match. */
+function mayEvade(c: CommandView): boolean {
+  return c.redirects.length > 0 || c.assignments.length > 0 || EVASION_PROGRAMS.has(c.name);
+}
+
+const isLog = (t: string) => t.startsWith('/var/log/') && sensitiveCategory(t) === 'logs';
 
 function targets(c: CommandView): string[] {
   return [...c.argv.slice(1).filter((a) => !a.startsWith('-')), ...c.redirects.filter((r) => r.op.includes('>')).map((r) => r.target)];
@@ -66,7 +81,6 @@ function historyTampering(c: CommandView): string | undefined {
 
 function logTampering(c: CommandView): string | undefined {
   if (c.name === 'journalctl' && c.argv.some((a) => a.startsWith('--vacuum-') || a === '--rotate')) return 'system journal purged';
-  const isLog = (t: string) => t.startsWith('/var/log/') && sensitiveCategory(t) === 'logs';
   // `: > /var/log/auth.log`, `echo > …`, `cat /dev/null > …`: an overwrite (not an append) with nothing.
   const emptier = c.name === ':' || c.name === 'true' || c.name === 'echo' || c.name === 'printf' || (c.name === 'cat' && c.argv[1] === '/dev/null');
   const overwritten = c.redirects.find((r) => (r.op === '>' || r.op === '>|') && isLog(r.target));

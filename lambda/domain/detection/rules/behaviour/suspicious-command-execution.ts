@@ -36,10 +36,11 @@ export const suspiciousCommandExecution: DetectionRule = {
   types: [TYPE],
   evaluate(event: ActivityEvent, ctx: RuleContext): readonly FindingCandidate[] {
     if (event.kind !== 'process_exec' || event.success === false) return [];
-    const name = programFamily(processName(event));
-    const stage = stageKind(event.process.argv, processName(event));
+    const own = processName(event);
+    const name = programFamily(own);
+    const stage = stageKind(event.process.argv, own);
     if (stage) {
-      ctx.state.remember(NS_STAGE, String(event.process.ppid), { kind: stage, name: processName(event), ts: event.ts } satisfies StageMemo, STAGE_WINDOW_MS, ctx.now);
+      ctx.state.remember(NS_STAGE, String(event.process.ppid), { kind: stage, name: own, ts: event.ts } satisfies StageMemo, STAGE_WINDOW_MS, ctx.now);
     }
     let found: { kind: 'download' | 'decode'; via: string } | undefined;
     const { parsed } = commandsOf(event);

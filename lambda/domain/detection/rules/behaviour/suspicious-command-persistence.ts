@@ -14,6 +14,7 @@ import { footholdReason } from './support/foothold';
 import { commandLine, isAdminToolingLineage, isInteractive, processName } from './support/process-context';
 
 const TYPE = 'Persistence:Runtime/SuspiciousCommand';
+const PERSISTENCE_PROGRAMS: ReadonlySet<string> = new Set(['crontab', 'systemctl', 'update-rc.d', 'chkconfig']);
 const PERSISTENCE_FILES: ReadonlySet<string> = new Set(['cron', 'systemd-unit', 'rc-local', 'shell-profile', 'ssh-keys', 'module-config']);
 
 export const suspiciousCommandPersistence: DetectionRule = {
@@ -24,6 +25,8 @@ export const suspiciousCommandPersistence: DetectionRule = {
     if (event.kind !== 'process_exec' || event.success === false) return [];
     let technique: string | undefined;
     for (const c of commandsOf(event).commands) {
+      // Exact prefilter: only these programs or a redirect can match.
+      if (c.redirects.length === 0 && !PERSISTENCE_PROGRAMS.has(c.name)) continue;
       technique = crontabInstall(c) ?? serviceEnable(c) ?? persistenceAppend(c);
       if (technique) break;
     }

@@ -28,6 +28,8 @@ export const suspiciousCommandPrivilegeEscalation: DetectionRule = {
     if (event.kind !== 'process_exec' || event.success === false) return [];
     let hit: { technique: string; target: string; risky: boolean } | undefined;
     for (const c of commandsOf(event).commands) {
+      // Exact prefilter: only chmod, setcap or a redirect can match.
+      if (c.name !== 'chmod' && c.name !== 'setcap' && c.redirects.length === 0) continue;
       hit = setuidBit(c) ?? capabilities(c) ?? privilegeFileAppend(c);
       if (hit) break;
     }
