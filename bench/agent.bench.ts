@@ -205,6 +205,21 @@ function deliveryPathShare(r: Reporter): void {
   });
 }
 
+/** The `--flags` the unit's ExecStart gives node (before the script), with ${VAR}s from its Environment= lines. */
+export function unitNodeFlags(unitPath: string): string[] {
+  const unit = readFileSync(unitPath, 'utf8');
+  const env = new Map<string, string>();
+  for (const m of unit.matchAll(/^Environment=(\w+)=(\S*)$/gm)) env.set(m[1]!, m[2]!);
+  const exec = /^ExecStart=(.*)$/m.exec(unit);
+  if (!exec) throw new Error(`${unitPath}: no ExecStart= line to take the agent's node flags from`);
+  const flags: string[] = [];
+  for (const word of exec[1]!.trim().split(/\s+/).slice(1)) {
+    if (!word.startsWith('--')) break;
+    flags.push(word.replace(/\$\{(\w+)\}/g, (whole, name: string) => env.get(name) ?? whole));
+  }
+  return flags;
+}
+
 function timeMsSync(fn: () => unknown): number {
   fn(); // warm-up
   const times: number[] = [];
@@ -275,11 +290,12 @@ export default async function agentBench(r: Reporter): Promise<void> {
       baseline = { cpuSeconds: b1.cpuSeconds - b0.cpuSeconds, peakRssBytes: b1.peakRssBytes, seconds, lines: Number(out.trim()) };
     }
 
-    // Phase B: the agent.
+    // Phase B: the agent, with the node flags of the systemd unit (as deployed).
     // Optional knobs: PICKET_BENCH_CPU_PROF=DIR writes a V8 CPU profile of the agent; PICKET_AGENT_NODE_FLAGS
-    // passes node flags as the systemd unit would (e.g. "--max-semi-space-size=2" to trade GC work for RSS).
+    // replaces the unit's node flags (e.g. "" for node's defaults, to see what the flags buy).
     const profileDir = process.env['PICKET_BENCH_CPU_PROF'];
-    const nodeFlags = (process.env['PICKET_AGENT_NODE_FLAGS'] ?? '').split(' ').filter(Boolean);
+    const flagsOverride = process.env['PICKET_AGENT_NODE_FLAGS'];
+    const nodeFlags = flagsOverride !== undefined ? flagsOverride.split(' ').filter(Boolean) : unitNodeFlags(join(REPO, 'agent-bootstrap/systemd/picket-agent.service'));
     const agent = spawn(process.execPath, [...nodeFlags, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), bundle, '--config', configPath], {
       env,
       stdio: ['ignore', 'ignore', 'inherit'],

@@ -97,29 +97,49 @@ export function splitRecords(records: readonly AuditRecord[]): EventRecords {
     sockaddr = (raw ? decodeSockaddr(raw, arch !== undefined && BIG_ENDIAN_ARCHES.has(arch.toLowerCase())) : undefined) ?? decodeEnrichedSaddr(saddrRecord.getEnriched('SADDR'));
   }
   const args = execveRecords ? execveArgvOf(execveRecords) : undefined;
-  return {
-    syscall,
-    syscallName: name,
-    argv: args?.argv,
-    argvIncomplete: args?.incomplete ?? false,
-    // PATH records are decoded only for the events that use them (files, mount, modules), not for every exec.
-    get paths() {
-      const decoded = pathRecords ? decodePaths(pathRecords) : [];
-      Object.defineProperty(this, 'paths', { value: decoded });
-      return decoded;
-    },
-    cwd,
-    sockaddr,
-    // Decoded only when an event needs it (most have argv from EXECVE or the process table).
-    get proctitle() {
-      if (proctitleRaw === undefined) return undefined;
-      const decoded = decodeProctitle(proctitleRaw);
-      Object.defineProperty(this, 'proctitle', { value: decoded });
-      return decoded;
-    },
-    objPids,
-    orphanRecords: syscall ? 0 : orphans,
-  };
+  return new SplitEvent(syscall, name, args, pathRecords, cwd, sockaddr, proctitleRaw, objPids, syscall ? 0 : orphans);
+}
+
+/**
+ * EventRecords as a class: PATH items and the proctitle are decoded on first use only (most events need neither),
+ * and a class keeps one hidden class for every event where an object literal with getters would not.
+ */
+class SplitEvent implements EventRecords {
+  readonly argv: string[] | undefined;
+  readonly argvIncomplete: boolean;
+  private decodedPaths: PathItem[] | undefined;
+  private proctitleDone = false;
+  private decodedProctitle: string[] | undefined;
+
+  constructor(
+    readonly syscall: AuditRecord | undefined,
+    readonly syscallName: string | undefined,
+    args: { argv: string[]; incomplete: boolean } | undefined,
+    private readonly pathRecords: AuditRecord[] | undefined,
+    readonly cwd: string | undefined,
+    readonly sockaddr: DecodedSockaddr | undefined,
+    private readonly proctitleRaw: string | undefined,
+    readonly objPids: ObjPid[],
+    readonly orphanRecords: number,
+  ) {
+    this.argv = args?.argv;
+    this.argvIncomplete = args?.incomplete ?? false;
+  }
+
+  // PATH records are decoded only for the events that use them (files, mount, modules), not for every exec.
+  get paths(): PathItem[] {
+    if (this.decodedPaths === undefined) this.decodedPaths = this.pathRecords ? decodePaths(this.pathRecords) : [];
+    return this.decodedPaths;
+  }
+
+  // Decoded only when an event needs it (most have argv from EXECVE or the process table).
+  get proctitle(): string[] | undefined {
+    if (!this.proctitleDone) {
+      this.proctitleDone = true;
+      this.decodedProctitle = this.proctitleRaw === undefined ? undefined : decodeProctitle(this.proctitleRaw);
+    }
+    return this.decodedProctitle;
+  }
 }
 
 function decodePaths(records: readonly AuditRecord[]): PathItem[] {

@@ -352,7 +352,7 @@ export class Normaliser {
       case 'userfaultfd':
         return { kind: 'userfaultfd', fields: { userfaultfd: { flags: r.a0 ?? 0 } } };
       default:
-        return this.fileEvent(name, parts, entry, f);
+        return this.fileEvent(name, parts, entry, f, r);
     }
   }
 
@@ -446,7 +446,7 @@ export class Normaliser {
     return undefined;
   }
 
-  private fileEvent(name: string, parts: EventRecords, entry: Entry, f: AuditRecord): Built | undefined {
+  private fileEvent(name: string, parts: EventRecords, entry: Entry, f: AuditRecord, r: ReturnType<typeof registers>): Built | undefined {
     const cwd = parts.cwd ?? entry.cwd;
     const paths = parts.paths.filter((p) => p.nametype !== 'PARENT');
     const byType = (t: string) => paths.find((p) => p.nametype === t);
@@ -456,7 +456,6 @@ export class Normaliser {
       if (path === undefined) return undefined;
       return { path, ...(p?.inode !== undefined ? { inode: p.inode } : {}), ...extra };
     };
-    const r = registers(f);
     switch (name) {
       case 'open':
       case 'openat':

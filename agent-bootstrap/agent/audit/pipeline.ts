@@ -44,8 +44,10 @@ export class AuditPipeline {
       return [];
     }
     let text = line;
-    if (text.endsWith('\n')) text = text.slice(0, text.endsWith('\r\n') ? -2 : -1);
-    else if (text.endsWith('\r')) text = text.slice(0, -1);
+    // Char codes rather than endsWith: this runs for every line.
+    const last = text.length > 0 ? text.charCodeAt(text.length - 1) : 0;
+    if (last === 0x0a) text = text.slice(0, text.length > 1 && text.charCodeAt(text.length - 2) === 0x0d ? -2 : -1);
+    else if (last === 0x0d) text = text.slice(0, -1);
     let first = 0;
     while (first < text.length && (text.charCodeAt(first) === 0x20 || text.charCodeAt(first) === 0x09)) first++;
     if (first === text.length || text.charCodeAt(first) === 0x23) return []; // blank or # comment

@@ -1,8 +1,17 @@
 /**
  * Best-effort reads of /proc (or a test directory laid out like it) for live enrichment. Every function returns
  * undefined instead of throwing: processes vanish between the audit record and our read, and that is normal.
+ *
+ * These reads run once or more per exec, so they are kept cheap (measured in bench/agent.bench.ts):
+ * - most exec'd processes have exited by the time their records arrive: whether /proc/<pid>/stat exists is
+ *   asked first (existsSync does not throw), and a failed read builds its Error without a stack trace;
+ * - a pid found gone is remembered for VANISHED_TTL_MS, so the other files of the same event
+ *   (cgroup, fd/0..2) are not tried again; pids are not reused that fast;
+ * - the remote address of a stdio socket is remembered by socket inode for SOCKET_TTL_MS, so the children of
+ *   one parent (all sharing its stdout socket, e.g. journald's) do not each re-read four /proc/net tables.
  */
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { LruMap } from './lru';
 import { formatIpv6 } from './sockaddr';
 import type { FdInfo } from '../../../lambda/domain/events/runtime-event';
 
@@ -19,26 +28,67 @@ export interface ProcSnapshot {
 }
 
 const CLK_TCK = 100;
+/** How long a pid whose /proc entry was gone is taken as gone without looking again. */
+const VANISHED_TTL_MS = 1000;
+/** How long a socket inode's remote address (or its absence from the tcp/udp tables) is reused. */
+const SOCKET_TTL_MS = 1000;
+
+type Peer = { ip: string; port: number };
 
 export class ProcReader {
   private bootMs: number | undefined;
+  private readonly vanished = new LruMap<number, number>(1024);
+  private readonly peers = new LruMap<string, { peer: Peer | undefined; atMs: number }>(1024);
 
   constructor(readonly root: string) {}
 
-  private read(path: string): string | undefined {
+  /**
+   * `pid`: skip the read when that process is known gone. `goneIfMissing`: the file exists for every live pid
+   * (stat; not exe, fd/N or cwd, which kernel threads and zombies lack), so its absence means the pid is gone.
+   */
+  private read(path: string, pid?: number, goneIfMissing = false): string | undefined {
+    if (pid !== undefined && this.isVanished(pid)) return undefined;
+    // existsSync fails without building an Error: ~3 µs for an exited process instead of ~16 µs for the throw.
+    if (pid !== undefined && goneIfMissing && !existsSync(`${this.root}/${path}`)) {
+      this.vanished.set(pid, Date.now());
+      return undefined;
+    }
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     try {
       return readFileSync(`${this.root}/${path}`, 'utf8');
-    } catch {
+    } catch (error) {
+      if (pid !== undefined && goneIfMissing) this.noteFailure(pid, error);
       return undefined;
+    } finally {
+      Error.stackTraceLimit = limit;
     }
   }
 
-  private link(path: string): string | undefined {
+  private link(path: string, pid?: number): string | undefined {
+    if (pid !== undefined && this.isVanished(pid)) return undefined;
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     try {
       return readlinkSync(`${this.root}/${path}`);
     } catch {
       return undefined;
+    } finally {
+      Error.stackTraceLimit = limit;
     }
+  }
+
+  private isVanished(pid: number): boolean {
+    const at = this.vanished.peek(pid);
+    if (at === undefined) return false;
+    if (Date.now() - at < VANISHED_TTL_MS) return true;
+    this.vanished.delete(pid);
+    return false;
+  }
+
+  private noteFailure(pid: number, error: unknown): void {
+    const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    if (code === 'ENOENT' || code === 'ESRCH') this.vanished.set(pid, Date.now());
   }
 
   /** Boot time in ms since the epoch, from `btime` in /proc/stat. */
@@ -62,7 +112,7 @@ export class ProcReader {
 
   /** Start time (ISO) and ppid from /proc/<pid>/stat; the comm field may contain spaces and parentheses. */
   stat(pid: number): { ppid: number; startTime?: string } | undefined {
-    const text = this.read(`${pid}/stat`);
+    const text = this.read(`${pid}/stat`, pid, true);
     if (!text) return undefined;
     const close = text.lastIndexOf(')');
     if (close < 0) return undefined;
@@ -78,16 +128,16 @@ export class ProcReader {
   snapshot(pid: number): ProcSnapshot | undefined {
     const st = this.stat(pid);
     if (!st) return undefined;
-    const cmdline = this.read(`${pid}/cmdline`) ?? '';
+    const cmdline = this.read(`${pid}/cmdline`, pid) ?? '';
     const argv = cmdline.length === 0 ? [] : cmdline.replace(/\0$/, '').split('\0');
-    const status = this.read(`${pid}/status`) ?? '';
+    const status = this.read(`${pid}/status`, pid) ?? '';
     const uidLine = /^Uid:\s+(\d+)\s+(\d+)/m.exec(status);
     const gidLine = /^Gid:\s+(\d+)/m.exec(status);
-    const cwd = this.link(`${pid}/cwd`);
+    const cwd = this.link(`${pid}/cwd`, pid);
     return {
       pid,
       ppid: st.ppid,
-      exe: this.link(`${pid}/exe`) ?? '',
+      exe: this.link(`${pid}/exe`, pid) ?? '',
       argv,
       ...(uidLine ? { uid: Number(uidLine[1]), euid: Number(uidLine[2]) } : {}),
       ...(gidLine ? { gid: Number(gidLine[1]) } : {}),
@@ -98,7 +148,7 @@ export class ProcReader {
 
   /** Container id from /proc/<pid>/cgroup (docker, containerd, cri-o, podman layouts). */
   container(pid: number): { id: string; runtime?: string } | undefined {
-    const text = this.read(`${pid}/cgroup`);
+    const text = this.read(`${pid}/cgroup`, pid);
     if (!text) return undefined;
     return containerFromCgroup(text);
   }
@@ -108,8 +158,9 @@ export class ProcReader {
     const out: { stdin?: FdInfo; stdout?: FdInfo; stderr?: FdInfo } = {};
     const names = ['stdin', 'stdout', 'stderr'] as const;
     let any = false;
+    if (this.isVanished(pid)) return undefined;
     for (let fd = 0; fd <= 2; fd++) {
-      const target = this.link(`${pid}/fd/${fd}`);
+      const target = this.link(`${pid}/fd/${fd}`, pid);
       if (target === undefined) continue;
       out[names[fd]!] = this.describeFd(pid, target);
       any = true;
@@ -130,10 +181,23 @@ export class ProcReader {
     return { type: 'other' };
   }
 
-  private socketPeer(pid: number, inode: string): { ip: string; port: number } | undefined {
+  private socketPeer(pid: number, inode: string): Peer | undefined {
+    const now = Date.now();
+    const cached = this.peers.get(inode);
+    if (cached && now - cached.atMs < SOCKET_TTL_MS) return cached.peer;
+    const peer = this.findPeer(pid, inode);
+    this.peers.set(inode, { peer, atMs: now });
+    return peer;
+  }
+
+  /** Socket inodes are unique across network namespaces, so the first table holding the inode has the answer. */
+  private findPeer(pid: number, inode: string): Peer | undefined {
+    const needle = ` ${inode} `;
     for (const table of ['tcp', 'tcp6', 'udp', 'udp6']) {
-      const text = this.read(`${pid}/net/${table}`);
+      const text = this.read(`${pid}/net/${table}`, pid);
       if (!text) continue;
+      // Most stdio sockets are unix sockets, in none of these tables: skip the per-line split then.
+      if (!text.includes(needle)) continue;
       for (const line of text.split('\n')) {
         const cols = line.trim().split(/\s+/);
         if (cols[9] !== inode) continue;

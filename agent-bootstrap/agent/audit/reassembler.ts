@@ -22,8 +22,21 @@ export interface AssembledEvent {
   hasSyscall?: boolean;
 }
 
-/** Records that never belong to a multi-record syscall event: emitted alone, at once. */
+/** isStandalone per record type seen: a log has a few dozen types, and this runs for every record. */
+const STANDALONE = new Map<string, boolean>();
+
 function isStandalone(type: string): boolean {
+  let known = STANDALONE.get(type);
+  if (known === undefined) {
+    known = computeStandalone(type);
+    // Bounded: odd logs could carry many distinct UNKNOWN[n] / numeric types.
+    if (STANDALONE.size < 1024) STANDALONE.set(type, known);
+  }
+  return known;
+}
+
+/** Records that never belong to a multi-record syscall event: emitted alone, at once. */
+function computeStandalone(type: string): boolean {
   return (
     type.startsWith('USER_') ||
     type.startsWith('DAEMON_') ||

@@ -14,6 +14,8 @@
 export class AuditRecord {
   private all: Record<string, string> | undefined;
   private translated: Record<string, string> | undefined;
+  /** Whether the body has a tab anywhere (set on first bare-value read). */
+  private hasTab: boolean | undefined;
 
   constructor(
     /** Record type name (SYSCALL, EXECVE, …); `UNKNOWN[1334]` and numeric `type=1300` are kept as written. */
@@ -47,11 +49,14 @@ export class AuditRecord {
       return end < 0 ? body.slice(j) : body.slice(j, end + 1);
     }
     if (c === SQUOTE || c === LBRACE) return this.fields[name];
-    let k = j;
-    while (k < body.length) {
-      const d = body.charCodeAt(k);
-      if (d === SPACE || d === TAB) break;
-      k++;
+    // Bare value: up to the next space (indexOf is far faster than a char loop); tabs are checked only in the
+    // rare record that has one.
+    let k = body.indexOf(' ', j);
+    if (k < 0) k = body.length;
+    if (this.hasTab === undefined) this.hasTab = body.indexOf('\t') >= 0;
+    if (this.hasTab) {
+      const t = body.indexOf('\t', j);
+      if (t >= 0 && t < k) k = t;
     }
     return body.slice(j, k);
   }
@@ -201,6 +206,11 @@ interface FieldSink {
 }
 
 function scanFieldsTo(line: string, from: number, to: number, out: FieldSink, stripQuotes: boolean): void {
+  // Bare values end at a space, tab or GS. With neither of the latter two in range (nearly always), indexOf of the
+  // next space finds the end far faster than a char loop.
+  const tab = line.indexOf('\t', from);
+  const gs = line.indexOf('\x1d', from);
+  const spacesOnly = (tab < 0 || tab >= to) && (gs < 0 || gs >= to);
   let i = from;
   while (i < to) {
     let c = line.charCodeAt(i);
@@ -231,7 +241,12 @@ function scanFieldsTo(line: string, from: number, to: number, out: FieldSink, st
       i = stop;
     } else {
       const valueStart = i;
-      while (i < to && c !== SPACE && c !== TAB && c !== GS) c = line.charCodeAt(++i);
+      if (spacesOnly) {
+        const space = line.indexOf(' ', i);
+        i = space < 0 || space > to ? to : space;
+      } else {
+        while (i < to && c !== SPACE && c !== TAB && c !== GS) c = line.charCodeAt(++i);
+      }
       out.set(key, line.slice(valueStart, i));
     }
   }
