@@ -4,7 +4,7 @@
  * else is reported as unsupported (never guessed: a guessed field could widen a filter).
  * The table is documented in docs/custom-rules.md — keep the two in step.
  */
-import type { ActivityEvent, EventKind, NetEvent } from '../../events/runtime-event';
+import { type ActivityEvent, EVENT_KINDS, type EventKind, type NetEvent } from '../../events/runtime-event';
 
 /** A field's value on one event: text, several texts (any may match), or absent. */
 export type FieldValue = string | readonly string[] | undefined;
@@ -41,25 +41,7 @@ const FILE_CREATE_KINDS: readonly EventKind[] = ['file_write', 'file_rename', 'f
 const FILE_CHANGE_KINDS: readonly EventKind[] = ['file_write', 'file_chmod'];
 const FILE_DELETE_KINDS: readonly EventKind[] = ['file_unlink'];
 /** Kinds the audit normaliser produces (dns_query comes from resolver logs, heartbeats carry no activity). */
-const AUDIT_KINDS: readonly EventKind[] = [
-  'process_exec',
-  'net_connect',
-  'net_listen',
-  'net_accept',
-  'file_write',
-  'file_rename',
-  'file_unlink',
-  'file_link',
-  'file_chmod',
-  'ptrace',
-  'process_vm_write',
-  'module_load',
-  'memfd_create',
-  'setuid',
-  'mount',
-  'bpf',
-  'userfaultfd',
-];
+const AUDIT_KINDS: readonly EventKind[] = EVENT_KINDS.filter((k) => k !== 'dns_query' && k !== 'heartbeat');
 
 /** Sysmon-for-Linux fields that exist on Windows/Sysmon but have no equivalent in a Linux runtime event. */
 const NO_LINUX_EQUIVALENT: Readonly<Record<string, string>> = {
