@@ -34,6 +34,7 @@ import { FINDING_SOURCE } from '../lambda/domain/findings/finding';
 import { type AgentlessConfig, DEFAULT_CONFIG } from './config';
 import { PicketFindingsBus } from './findings-bus';
 import { requireProp } from './prop-validation';
+import { seedIntelBundlingHooks } from './seed-intel-bundling';
 
 /** A VPC to watch (PicketIngest.vpcs entries fit), with optional per-VPC toggles. */
 export interface PicketAgentlessVpc {
@@ -186,15 +187,7 @@ export class PicketAgentless extends Construct {
         mainFields: ['module', 'main'],
         externalModules: [],
         // Seed intel lists travel inside the asset (lambda/detector/intel-cache.ts reads ./intel).
-        commandHooks: {
-          beforeBundling: () => [],
-          beforeInstall: () => [],
-          afterBundling: (inputDir: string, outputDir: string) => [
-            `mkdir -p "${outputDir}/intel/licenses"`,
-            `cp "${inputDir}/intel/manifest.json" "${inputDir}/intel/NOTICE.md" "${inputDir}"/intel/*.txt "${outputDir}/intel/"`,
-            `cp "${inputDir}"/intel/licenses/* "${outputDir}/intel/licenses/"`,
-          ],
-        },
+        commandHooks: seedIntelBundlingHooks(),
       },
     });
 

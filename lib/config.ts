@@ -7,7 +7,7 @@
  * Every key has a default, and the defaults deploy into one account with no edits. docs/config.md lists
  * every key, its default and an example; keep it in step with this file.
  */
-import { RESPONSE_MODES, type ResponseConfig } from '../lambda/domain/isolation/response-config';
+import { DEFAULT_RESPONSE_CONFIG, RESPONSE_MODES, type ResponseConfig } from '../lambda/domain/isolation/response-config';
 import { parseSuppressionConfig, type SuppressionConfig, SuppressionConfigError } from '../lambda/domain/findings/suppression';
 import { ConfigError } from './config-error';
 import { crossCheckOrg, DEFAULT_ORG_CONFIG, type OrgConfig, readOrgConfig } from './config-org';
@@ -214,18 +214,7 @@ export const DEFAULT_CONFIG: PicketConfig = deepFreeze({
   },
   detector: { findingUpdateIntervalMinutes: 5, securityHubExport: false, threatListBuckets: [], timeoutSeconds: 60 },
   suppression: { central: [] },
-  response: {
-    mode: 'dry-run',
-    minSeverity: 7,
-    includeTypes: [],
-    excludeTypes: [],
-    actOnGuardDutyFindings: false,
-    maxIsolationsPerHour: 5,
-    exemptInstanceIds: [],
-    exemptTagKey: 'PicketExempt',
-    maxFindingAgeMinutes: 60,
-    forensics: false,
-  },
+  response: { ...DEFAULT_RESPONSE_CONFIG },
   coverage: { scheduleMinutes: 5, heartbeatStaleMinutes: 10, alarmCoveragePercent: 90 },
   agentless: { resolverQueryLogs: true, flowLogs: false },
   org: { ...DEFAULT_ORG_CONFIG },

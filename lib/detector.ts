@@ -33,6 +33,7 @@ import { type SuppressionConfig, parseSuppressionConfig } from '../lambda/domain
 import { DEFAULT_CONFIG, type DetectorConfig } from './config';
 import { PicketFindingsBus } from './findings-bus';
 import { requireProp } from './prop-validation';
+import { seedIntelBundlingHooks } from './seed-intel-bundling';
 
 /** Key prefix of operator intel lists in the intel bucket (layout in docs/detector.md). */
 export const INTEL_PREFIX = 'intel/';
@@ -245,15 +246,7 @@ export class PicketDetector extends Construct {
         externalModules: [],
         // The seed intel lists travel inside the asset (lambda/detector/intel-cache.ts reads ./intel):
         // always the lists this code was built with, and no deployment custom resource.
-        commandHooks: {
-          beforeBundling: () => [],
-          beforeInstall: () => [],
-          afterBundling: (inputDir: string, outputDir: string) => [
-            `mkdir -p "${outputDir}/intel/licenses"`,
-            `cp "${inputDir}/intel/manifest.json" "${inputDir}/intel/NOTICE.md" "${inputDir}"/intel/*.txt "${outputDir}/intel/"`,
-            `cp "${inputDir}"/intel/licenses/* "${outputDir}/intel/licenses/"`,
-          ],
-        },
+        commandHooks: seedIntelBundlingHooks(),
       },
     });
 
