@@ -28,6 +28,13 @@ function ackIntelPrefix(detector: PicketDetector): void {
   const reason = 'Read-only s3:GetObject under the intel/ prefix: operators add threat, trusted and hash lists there under names of their choice; nothing outside the prefix is readable.';
   const bucketNode = detector.intelBucket.node.defaultChild;
   const logicalId = bucketNode instanceof CfnElement ? Stack.of(bucketNode).resolve(bucketNode.logicalId) : undefined;
-  if (typeof logicalId === 'string') ack(detector.role, `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>/intel/*]`, reason);
+  if (typeof logicalId === 'string') {
+    ack(detector.role, `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>/intel/*]`, reason);
+    ack(
+      detector.role,
+      `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>/sigma/*]`,
+      'Read-only s3:GetObject under the sigma/ prefix of the deployment\'s own intel bucket: operators add custom Sigma rule files there under names of their choice; nothing outside the prefix is readable.',
+    );
+  }
   for (const bucket of detector.threatListBuckets) ack(detector.role, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${bucket}/intel/*]`, reason);
 }

@@ -37,6 +37,8 @@ import { seedIntelBundlingHooks } from './seed-intel-bundling';
 
 /** Key prefix of operator intel lists in the intel bucket (layout in docs/detector.md). */
 export const INTEL_PREFIX = 'intel/';
+/** Key prefix of custom Sigma rules in the intel bucket (docs/custom-rules.md, "In the detector Lambda"). */
+export const CUSTOM_RULES_PREFIX = 'sigma/';
 /** Lambda allows 4 KB of environment in total; the settings variable must leave room for Powertools'. */
 const MAX_SETTINGS_BYTES = 3500;
 
@@ -133,7 +135,7 @@ export class PicketDetector extends Construct {
   readonly stateTable: dynamodb.TableV2;
   /** Findings (pk `id`, GSI `byInstance` on instanceId + updatedAt). */
   readonly findingsTable: dynamodb.TableV2;
-  /** Operator intel lists under `intel/` (the created bucket or `props.intelBucket`). */
+  /** Operator intel lists under `intel/` and custom Sigma rules under `sigma/` (the created bucket or `props.intelBucket`). */
   readonly intelBucket: s3.IBucket;
   readonly eventSource: lambdaEventSources.SqsEventSource;
   /** DLQ depth, errors, throttles, oldest message age. */
@@ -205,6 +207,7 @@ export class PicketDetector extends Construct {
       securityHubExport: r.securityHubExport,
       intelLocations: [{ bucket: this.intelBucket.bucketName, prefix: INTEL_PREFIX }, ...r.threatListBuckets.map((bucket) => ({ bucket, prefix: INTEL_PREFIX }))],
       intelTtlMs: 5 * 60_000,
+      customRulesLocation: { bucket: this.intelBucket.bucketName, prefix: CUSTOM_RULES_PREFIX },
       suppression: r.suppression,
     };
     const settingsJson = stack.toJsonString(settings);
@@ -275,7 +278,10 @@ export class PicketDetector extends Construct {
     } else {
       role.addToPolicy(new iam.PolicyStatement({ sid: 'PublishFindingsAsPicketDetectorOnly', actions: ['events:PutEvents'], resources: [bus.eventBusArn], conditions: { StringEquals: { 'events:source': FINDING_SOURCE } } }));
     }
-    role.addToPolicy(new iam.PolicyStatement({ sid: 'InstanceState', actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], resources: [this.stateTable.tableArn] }));
+    // Per-instance state items, plus the account's domain baseline items (`domain#…`, read and written in batches).
+    role.addToPolicy(
+      new iam.PolicyStatement({ sid: 'InstanceState', actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'], resources: [this.stateTable.tableArn] }),
+    );
     role.addToPolicy(new iam.PolicyStatement({ sid: 'Findings', actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchGetItem'], resources: [this.findingsTable.tableArn] }));
     role.addToPolicy(
       new iam.PolicyStatement({
@@ -287,6 +293,9 @@ export class PicketDetector extends Construct {
     const buckets = [this.intelBucket.bucketArn, ...r.threatListBuckets.map((b) => `arn:${Aws.PARTITION}:s3:::${b}`)];
     role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadIntelLists', actions: ['s3:GetObject'], resources: buckets.map((b) => `${b}/${INTEL_PREFIX}*`) }));
     role.addToPolicy(new iam.PolicyStatement({ sid: 'ListIntelLists', actions: ['s3:ListBucket'], resources: buckets, conditions: { StringLike: { 's3:prefix': [`${INTEL_PREFIX}*`] } } }));
+    // Custom rules only from the deployment's own intel bucket (rules run code-like matching: not from shared list buckets).
+    role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadCustomRules', actions: ['s3:GetObject'], resources: [`${this.intelBucket.bucketArn}/${CUSTOM_RULES_PREFIX}*`] }));
+    role.addToPolicy(new iam.PolicyStatement({ sid: 'ListCustomRules', actions: ['s3:ListBucket'], resources: [this.intelBucket.bucketArn], conditions: { StringLike: { 's3:prefix': [`${CUSTOM_RULES_PREFIX}*`] } } }));
     this.intelBucket.encryptionKey?.grantDecrypt(role);
     // DescribeInstances has no resource-level permissions: "*" is the only resource it accepts.
     role.addToPolicy(new iam.PolicyStatement({ sid: 'InstanceDetails', actions: ['ec2:DescribeInstances'], resources: ['*'] }));

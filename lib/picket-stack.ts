@@ -125,7 +125,7 @@ export class PicketStack extends Stack {
     if (this.ingest.instanceProfile) out('InstanceProfileName', this.ingest.instanceProfile.instanceProfileName, 'Instance profile for instances that have none (SSM + Picket agent)');
     if (this.agentDeployment) out('AgentBundleReadPolicyArn', this.agentDeployment.bundleReadPolicy.managedPolicyArn, 'Attach to your own instance roles (with AgentPolicyArn and AmazonSSMManagedInstanceCore) so SSM can install the agent');
     out('FindingsTableName', this.detector.findingsTable.tableName, 'Findings (picket findings --table)');
-    out('IntelBucketName', this.detector.intelBucket.bucketName, 'Your threat, trusted and SHA-256 lists under intel/');
+    out('IntelBucketName', this.detector.intelBucket.bucketName, 'Your threat, trusted and SHA-256 lists under intel/, custom Sigma rules under sigma/');
     out('CoverageTableName', this.coverage.table.tableName, 'Coverage per instance (picket coverage --table)');
     out('ResponderStateMachineArn', this.responder.stateMachine.stateMachineArn, 'Isolation workflow (picket isolate --state-machine-arn)');
     out('ResponderStateTable', this.responder.stateTable.tableName, 'Isolation records (picket isolate --approve / picket release --state-table)');

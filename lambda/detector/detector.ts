@@ -13,6 +13,7 @@
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord, ScheduledEvent } from 'aws-lambda';
+import type { RuntimeEvent } from '../domain/events/runtime-event';
 import type { InstanceState } from '../domain/detection/instance-state';
 import type { IntelSet } from '../domain/detection/intel-set';
 import { MemoryInstanceState, type MemoryInstanceStateOptions } from '../domain/detection/memory-instance-state';
@@ -25,6 +26,8 @@ import { FindingsStore } from './findings-store';
 import { type GatedRecord, gateRecord } from './gate-record';
 import { type InstanceBatchOutcome, processInstanceBatch } from './instance-batch';
 import { InstanceDetailsCache } from './instance-details';
+import { AccountDomainBaseline, AccountDomainView } from './account-domains';
+import { CustomRulesCache } from './custom-rules-cache';
 import { IntelCache } from './intel-cache';
 import { type DetectorClients, type DetectorLog, type DetectorMetrics, METRIC, type Sleep, realSleep } from './ports';
 import { FindingsPublisher } from './publisher';
@@ -57,13 +60,18 @@ export class RecordFailedError extends Error {
 
 export class Detector {
   private readonly intel: IntelCache;
+  private readonly customRules: CustomRulesCache;
+  /** Built-in rules followed by the custom rules of the last load (rebuilt only when those change). */
+  private rules: { custom: readonly DetectionRule[]; all: readonly DetectionRule[] } | undefined;
   private readonly details: InstanceDetailsCache;
   private readonly stateStore: StateStore;
   private readonly findingsStore: FindingsStore;
   private readonly publisher: FindingsPublisher;
   private readonly securityHub?: SecurityHubExporter;
   private readonly suppression: SuppressionRuleSet;
-  private readonly accountState: InstanceState;
+  /** The environment's account memory for namespaces other than domain rarity. */
+  private readonly accountMemory: InstanceState;
+  private readonly accountDomains: AccountDomainBaseline;
   private readonly now: () => number;
   private readonly sleep: Sleep;
 
@@ -72,6 +80,7 @@ export class Detector {
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? realSleep;
     this.intel = new IntelCache({ s3: clients.s3, locations: settings.intelLocations, ttlMs: settings.intelTtlMs, log, ...(options.seedDir !== undefined ? { seedDir: options.seedDir } : {}) });
+    this.customRules = new CustomRulesCache({ s3: clients.s3, ttlMs: settings.intelTtlMs, log, metrics: options.metrics, ...(settings.customRulesLocation ? { location: settings.customRulesLocation } : {}) });
     this.details = new InstanceDetailsCache(clients.ec2, log);
     this.stateStore = new StateStore(clients.dynamo, settings.stateTable, options.stateOptions);
     this.findingsStore = new FindingsStore(clients.dynamo, settings.findingsTable);
@@ -81,7 +90,8 @@ export class Detector {
       this.securityHub = new SecurityHubExporter(clients.securityHub, log);
     }
     this.suppression = new SuppressionRuleSet(settings.suppression);
-    this.accountState = new MemoryInstanceState(`account:${settings.accountId}`, options.stateOptions);
+    this.accountMemory = new MemoryInstanceState(`account:${settings.accountId}`, options.stateOptions);
+    this.accountDomains = new AccountDomainBaseline(clients.dynamo, settings.stateTable, log, this.sleep);
   }
 
   /**
@@ -128,11 +138,17 @@ export class Detector {
     if (groups.size === 0) return failures;
 
     let intel: IntelSet;
+    let rules: readonly DetectionRule[];
+    let knownDomains: Awaited<ReturnType<AccountDomainBaseline['prefetch']>>;
     try {
       intel = await this.intel.get(nowMs);
+      rules = this.rulesWith((await this.customRules.get(nowMs)).rules);
+      knownDomains = await this.accountDomains.prefetch(AccountDomainBaseline.keysOf(eventsOf(groups)), nowMs);
     } catch (error) {
-      log.error('intel could not be loaded; retrying the batch', { error: `${nameOf(error)}: ${messageOf(error)}` });
-      for (const group of groups.values()) for (const r of group) failures.set(r.messageId, `intel unavailable: ${messageOf(error)}`);
+      // Running without the operator's lists or rules (or the account's domain baseline) would miss
+      // what they were deployed to catch: the records come back instead.
+      log.error('intel, custom rules or the account domain baseline could not be loaded; retrying the batch', { error: `${nameOf(error)}: ${messageOf(error)}` });
+      for (const group of groups.values()) for (const r of group) failures.set(r.messageId, `intel, custom rules or domain baseline unavailable: ${messageOf(error)}`);
       return failures;
     }
 
@@ -142,7 +158,7 @@ export class Detector {
           const details = await this.details.get(instanceId, nowMs);
           const outcome = await processInstanceBatch(
             {
-              rules: this.options.rules,
+              rules,
               suppression: this.suppression,
               accountId: this.options.settings.accountId,
               region: this.options.settings.region,
@@ -150,7 +166,7 @@ export class Detector {
               detectorId: this.options.settings.detectorId,
               updateIntervalMs: this.options.settings.updateIntervalMs,
               ...(this.options.stateOptions ? { stateOptions: this.options.stateOptions } : {}),
-              accountState: this.accountState,
+              accountStateFor: () => new AccountDomainView(knownDomains, this.accountMemory),
               stateStore: this.stateStore,
               findingsStore: this.findingsStore,
               publisher: this.publisher,
@@ -161,6 +177,10 @@ export class Detector {
             { instanceId, records: group, intel, details, nowMs },
           );
           this.report(outcome, group.reduce((n, r) => n + r.events.length, 0));
+          if (outcome.accountState instanceof AccountDomainView) {
+            if (outcome.accountState.misses > 0) log.warn('domain rarity asked for names outside the prefetched baseline', { instanceId, misses: outcome.accountState.misses });
+            await this.accountDomains.record(outcome.accountState.newDomains(), nowMs);
+          }
         } catch (error) {
           const why = `${nameOf(error)}: ${messageOf(error)}`;
           log.error('instance batch failed; its records will be retried', { instanceId, records: group.length, error: why });
@@ -168,7 +188,14 @@ export class Detector {
         }
       }),
     );
+    // Known domains close to expiry that this batch queried again: pushed back once per invocation.
+    await this.accountDomains.record(knownDomains.refresh, nowMs);
     return failures;
+  }
+
+  private rulesWith(custom: readonly DetectionRule[]): readonly DetectionRule[] {
+    if (this.rules?.custom !== custom) this.rules = { custom, all: custom.length === 0 ? this.options.rules : [...this.options.rules, ...custom] };
+    return this.rules.all;
   }
 
   /**
@@ -220,4 +247,8 @@ export class Detector {
       commitAttempts: outcome.commitAttempts,
     });
   }
+}
+
+function* eventsOf(groups: ReadonlyMap<string, readonly { readonly events: readonly RuntimeEvent[] }[]>): Generator<RuntimeEvent> {
+  for (const group of groups.values()) for (const r of group) yield* r.events;
 }

@@ -33,8 +33,11 @@ export interface InstanceBatchDeps {
   readonly detectorId: string;
   readonly updateIntervalMs: number;
   readonly stateOptions?: MemoryInstanceStateOptions;
-  /** Shared by all instances of the account (domain rarity); kept per execution environment. */
-  readonly accountState: InstanceState;
+  /**
+   * State shared by all instances of the account (domain rarity), made fresh for every attempt so a
+   * retried batch recomputes against the same account baseline (see account-domains.ts).
+   */
+  readonly accountStateFor: () => InstanceState;
   readonly stateStore: StateStore;
   readonly findingsStore: FindingsStore;
   readonly publisher: FindingsPublisher;
@@ -63,6 +66,8 @@ export interface InstanceBatchOutcome {
   readonly stored: number;
   readonly commitAttempts: number;
   readonly securityHubFailures: number;
+  /** The account state the committed attempt used (what it learnt is recorded after the commit). */
+  readonly accountState?: InstanceState;
 }
 
 interface Collapsed {
@@ -115,6 +120,7 @@ export async function processInstanceBatch(deps: InstanceBatchDeps, input: Insta
   for (let attempt = 1; ; attempt++) {
     const loaded = await deps.stateStore.load(input.instanceId);
     const stored = await deps.findingsStore.loadForInstance(input.instanceId, knownIds);
+    const accountState = deps.accountStateFor();
     const engine = new DetectionEngine({
       rules: deps.rules,
       intel: input.intel,
@@ -125,7 +131,7 @@ export async function processInstanceBatch(deps: InstanceBatchDeps, input: Insta
       detectorId: deps.detectorId,
       updateIntervalMs: deps.updateIntervalMs,
       stateFor: () => loaded.state,
-      accountState: deps.accountState,
+      accountState,
       instanceDetails: () => input.details,
       onRuleError: (failure) =>
         deps.log.error('detection rule failed', { ruleId: failure.ruleId, instanceId: failure.instanceId, seq: failure.seq, kind: failure.kind, error: (failure.error as Error)?.message ?? String(failure.error) }),
@@ -173,6 +179,7 @@ export async function processInstanceBatch(deps: InstanceBatchDeps, input: Insta
       stored: outcome.items.length,
       commitAttempts: attempt,
       securityHubFailures,
+      accountState,
     };
   }
 }

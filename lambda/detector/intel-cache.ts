@@ -13,13 +13,14 @@
  */
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { IntelSet, ThreatCategory } from '../domain/detection/intel-set';
 import { DEFAULT_SEED_DIR, seedSources } from '../domain/intel/load-files';
 import { type IntelSource, isThreatCategory, loadIntelFromStrings } from '../domain/intel/loader';
 import type { ListError } from '../domain/intel/list-parser';
 import type { DetectorLog } from './ports';
+import { RefreshingValue } from './refreshing-value';
+import { readS3Texts } from './s3-texts';
 import type { IntelLocation } from './settings';
 
 /** Lists larger than this are refused (a list is text held in memory; the seed lists total ~0.6 MB). */
@@ -56,44 +57,32 @@ export interface IntelCacheOptions {
 }
 
 export class IntelCache {
-  private current: { intel: IntelSet; loadedAt: number } | undefined;
-  private loading: Promise<IntelSet> | undefined;
-  /** Loads done (for tests and logs). */
-  loads = 0;
+  private readonly value: RefreshingValue<IntelSet>;
 
-  constructor(private readonly options: IntelCacheOptions) {}
+  constructor(private readonly options: IntelCacheOptions) {
+    this.value = new RefreshingValue('intel', options.ttlMs, () => this.load(), options.log);
+  }
+
+  /** Loads done (for tests and logs). */
+  get loads(): number {
+    return this.value.loads;
+  }
 
   /**
    * The intel to use at `nowMs`: cached while fresh; otherwise reloaded. A failed reload keeps the
    * lists loaded before (logged); with nothing loaded yet, it throws (the batch is retried).
    */
-  async get(nowMs: number): Promise<IntelSet> {
-    const cur = this.current;
-    if (cur && nowMs - cur.loadedAt < this.options.ttlMs) return cur.intel;
-    this.loading ??= this.load()
-      .then((intel) => {
-        this.current = { intel, loadedAt: nowMs };
-        return intel;
-      })
-      .finally(() => {
-        this.loading = undefined;
-      });
-    try {
-      return await this.loading;
-    } catch (error) {
-      if (cur) {
-        this.options.log.error('intel reload failed; keeping the lists loaded before', { error: (error as Error).message, loadedAt: new Date(cur.loadedAt).toISOString() });
-        this.current = { intel: cur.intel, loadedAt: nowMs };
-        return cur.intel;
-      }
-      throw error;
-    }
+  get(nowMs: number): Promise<IntelSet> {
+    return this.value.get(nowMs);
   }
 
   private async load(): Promise<IntelSet> {
-    this.loads++;
     const sources: IntelSource[] = [];
-    for (const location of this.options.locations) sources.push(...(await this.fromS3(location)));
+    for (const location of this.options.locations) {
+      for (const t of await readS3Texts(this.options.s3, location, classifyIntelKey, MAX_LIST_BYTES, this.options.log)) {
+        sources.push({ name: `s3://${t.bucket}/${t.key}`, text: t.text, ...t.kind });
+      }
+    }
     const seedDir = this.options.seedDir ?? defaultSeedDir();
     if (seedDir) sources.push(...seedSources(seedDir));
     else if (this.options.seedDir === undefined) this.options.log.warn('seed intel lists not found next to the handler; running with S3 lists only');
@@ -101,30 +90,6 @@ export class IntelCache {
     if (errors.length > 0) this.reportListErrors(errors);
     this.options.log.info('intel loaded', { lists: sources.length, malformedLines: errors.length });
     return intel;
-  }
-
-  private async fromS3(location: IntelLocation): Promise<IntelSource[]> {
-    const { s3 } = this.options;
-    const sources: IntelSource[] = [];
-    let token: string | undefined;
-    do {
-      const page = await s3.send(new ListObjectsV2Command({ Bucket: location.bucket, Prefix: location.prefix, ...(token ? { ContinuationToken: token } : {}) }));
-      for (const object of page.Contents ?? []) {
-        const key = object.Key;
-        if (!key) continue;
-        const kind = classifyIntelKey(key.slice(location.prefix.length));
-        if (!kind) continue;
-        if ((object.Size ?? 0) > MAX_LIST_BYTES) {
-          this.options.log.warn('intel list too large; skipped', { bucket: location.bucket, key, size: object.Size, max: MAX_LIST_BYTES });
-          continue;
-        }
-        const body = await s3.send(new GetObjectCommand({ Bucket: location.bucket, Key: key }));
-        const text = (await body.Body?.transformToString('utf-8')) ?? '';
-        sources.push({ name: `s3://${location.bucket}/${key}`, text, ...kind });
-      }
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
-    return sources;
   }
 
   private reportListErrors(errors: readonly ListError[]): void {

@@ -35,6 +35,7 @@ export const METRIC = {
   findingsPublished: 'FindingsPublished',
   concurrentUpdateRetries: 'ConcurrentUpdateRetries',
   securityHubExportFailures: 'SecurityHubExportFailures',
+  customRulesSkipped: 'CustomRulesSkipped',
 } as const;
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];
 

@@ -29,8 +29,10 @@ export interface DetectorSettings {
   readonly securityHubExport: boolean;
   /** Intel lists in S3 (the intel bucket first, then extra threat-list buckets). */
   readonly intelLocations: readonly IntelLocation[];
-  /** How long loaded intel is reused before S3 is read again, ms. */
+  /** How long loaded intel (and custom rules) is reused before S3 is read again, ms. */
   readonly intelTtlMs: number;
+  /** Where custom Sigma rules live (`*.yml` under the prefix). Absent: built-in rules only. */
+  readonly customRulesLocation?: IntelLocation;
   readonly suppression: SuppressionConfig;
 }
 
@@ -65,6 +67,8 @@ export function detectorSettingsFromJson(text: string | undefined, where: string
     need(typeof o?.bucket === 'string' && typeof o.prefix === 'string', `${where}.intelLocations[${i}]`, '{bucket, prefix}', l);
     return { bucket: o!.bucket!, prefix: o!.prefix! };
   });
+  const rulesLocation = raw['customRulesLocation'] as Partial<IntelLocation> | null | undefined;
+  if (rulesLocation !== undefined) need(typeof rulesLocation?.bucket === 'string' && typeof rulesLocation.prefix === 'string', `${where}.customRulesLocation`, '{bucket, prefix}', rulesLocation);
   let suppression: SuppressionConfig;
   try {
     suppression = parseSuppressionConfig(raw['suppression'] ?? [], `${where}.suppression`);
@@ -83,6 +87,7 @@ export function detectorSettingsFromJson(text: string | undefined, where: string
     securityHubExport: raw['securityHubExport'] === true,
     intelLocations,
     intelTtlMs: intelTtlMs as number,
+    ...(rulesLocation ? { customRulesLocation: { bucket: rulesLocation.bucket!, prefix: rulesLocation.prefix! } } : {}),
     suppression,
   };
 }

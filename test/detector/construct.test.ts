@@ -44,6 +44,8 @@ test('the settings carry the interval, the Security Hub flag, intel locations an
   expect(raw).toContain('\\"securityHubExport\\":true');
   expect(raw).toContain('corp-threat-lists');
   expect(raw).toContain('\\"name\\":\\"lab\\"');
+  expect(raw).toContain('\\"customRulesLocation\\":{\\"bucket\\":\\"');
+  expect(raw).toContain('\\"prefix\\":\\"sigma/\\"}');
 });
 
 test('the queue feeds the function with partial batch responses', () => {
@@ -111,7 +113,7 @@ test('DynamoDB actions only on the two tables (and the byInstance index); nothin
   const dynamo = statements().filter((s) => JSON.stringify(s['Action']).includes('dynamodb:'));
   expect(dynamo).toEqual(
     expect.arrayContaining([
-      expect.objectContaining({ Action: ['dynamodb:GetItem', 'dynamodb:PutItem'], Resource: { 'Fn::GetAtt': [ref(detector.stateTable), 'Arn'] } }),
+      expect.objectContaining({ Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'], Resource: { 'Fn::GetAtt': [ref(detector.stateTable), 'Arn'] } }),
       expect.objectContaining({ Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchGetItem'], Resource: { 'Fn::GetAtt': [ref(detector.findingsTable), 'Arn'] } }),
       expect.objectContaining({
         Action: 'dynamodb:Query',
@@ -126,13 +128,20 @@ test('DynamoDB actions only on the two tables (and the byInstance index); nothin
   for (const s of statements()) expect(JSON.stringify(s['Action'])).not.toMatch(/\*"/);
 });
 
-test('S3 reads only under intel/; DescribeInstances is the only action on "*"; Security Hub only on the default product', () => {
+test('S3 reads only under intel/ and (own bucket only) sigma/; DescribeInstances is the only action on "*"; Security Hub only on the default product', () => {
   const all = statements();
-  const get = all.find((s) => s['Action'] === 's3:GetObject')!;
-  expect(JSON.stringify(get['Resource'])).toContain('/intel/*');
-  expect(JSON.stringify(get['Resource'])).toContain('arn:');
-  const list = all.find((s) => s['Action'] === 's3:ListBucket')!;
-  expect(list['Condition']).toEqual({ StringLike: { 's3:prefix': ['intel/*'] } });
+  const gets = all.filter((s) => s['Action'] === 's3:GetObject');
+  expect(gets.map((g) => g['Sid']).sort()).toEqual(['ReadCustomRules', 'ReadIntelLists']);
+  const intelGet = gets.find((g) => g['Sid'] === 'ReadIntelLists')!;
+  expect(JSON.stringify(intelGet['Resource'])).toContain('/intel/*');
+  expect(JSON.stringify(intelGet['Resource'])).toContain('arn:');
+  const rulesGet = gets.find((g) => g['Sid'] === 'ReadCustomRules')!;
+  expect(rulesGet['Resource']).toEqual({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [ref(detector.intelBucket), 'Arn'] }, '/sigma/*']] });
+  const lists = all.filter((s) => s['Action'] === 's3:ListBucket');
+  expect(lists.map((l) => l['Condition']).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))).toEqual([
+    { StringLike: { 's3:prefix': ['intel/*'] } },
+    { StringLike: { 's3:prefix': ['sigma/*'] } },
+  ]);
   const star = all.filter((s) => s['Resource'] === '*');
   expect(star.flatMap((s) => [s['Action']].flat()).sort()).toEqual(['ec2:DescribeInstances', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
   const hub = all.find((s) => s['Action'] === 'securityhub:BatchImportFindings')!;

@@ -4,7 +4,7 @@
  * (TransactionCanceledException with CancellationReasons), the byInstance index and BatchGet.
  * Calls are still recorded by the mock, so tests assert by command and order.
  */
-import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 
 type Item = Record<string, unknown>;
@@ -81,9 +81,15 @@ export class FakeDynamo {
     this.mock.on(BatchGetCommand).callsFake((input: { RequestItems: Record<string, { Keys: Item[] }> }) => {
       const Responses: Record<string, Item[]> = {};
       for (const [name, req] of Object.entries(input.RequestItems)) {
-        Responses[name] = req.Keys.map((k) => this.tables.get(name)!.get(String(k['id']))).filter((i): i is Item => !!i).map((i) => structuredClone(i));
+        Responses[name] = req.Keys.map((k) => this.tables.get(name)!.get(this.keyOf(name, k))).filter((i): i is Item => !!i).map((i) => structuredClone(i));
       }
       return { Responses };
+    });
+    this.mock.on(BatchWriteCommand).callsFake((input: { RequestItems: Record<string, { PutRequest: { Item: Item } }[]> }) => {
+      for (const [name, requests] of Object.entries(input.RequestItems)) {
+        for (const r of requests) this.tables.get(name)!.set(this.keyOf(name, r.PutRequest.Item), structuredClone(r.PutRequest.Item));
+      }
+      return { UnprocessedItems: {} };
     });
     this.mock.on(PutCommand).callsFake((input: PutInput) => {
       if (!this.passes(input)) throw Object.assign(new Error('The conditional request failed'), { name: 'ConditionalCheckFailedException' });

@@ -89,12 +89,18 @@ export function resetMocks(): void {
   s3Mock.on(ListObjectsV2Command).resolves({ Contents: [] });
 }
 
-/** Serves `lists` (key → text) from the intel bucket. */
-export function serveIntel(lists: Record<string, string>): void {
-  s3Mock.on(ListObjectsV2Command).resolves({ Contents: Object.entries(lists).map(([Key, text]) => ({ Key, Size: text.length })) });
-  for (const [Key, text] of Object.entries(lists)) {
-    s3Mock.on(GetObjectCommand, { Key }).resolves({ Body: { transformToString: async () => text } } as never);
-  }
+/** Serves `objects` (key → text) from the intel bucket, listing by the request's prefix as S3 does. */
+export function serveIntel(objects: Record<string, string>): void {
+  s3Mock.on(ListObjectsV2Command).callsFake((input: { Prefix?: string }) => ({
+    Contents: Object.entries(objects)
+      .filter(([Key]) => Key.startsWith(input.Prefix ?? ''))
+      .map(([Key, text]) => ({ Key, Size: Buffer.byteLength(text) })),
+  }));
+  s3Mock.on(GetObjectCommand).callsFake((input: { Key: string }) => {
+    const text = objects[input.Key];
+    if (text === undefined) throw Object.assign(new Error(`NoSuchKey: ${input.Key}`), { name: 'NoSuchKey' });
+    return { Body: { transformToString: async () => text } };
+  });
 }
 
 export function newDetector(opts: Partial<DetectorOptions> = {}) {
