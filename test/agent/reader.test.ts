@@ -194,6 +194,26 @@ describe('AfUnixReader (audisp af_unix plugin socket)', () => {
     expect(reader.stats().connects).toBe(2);
   });
 
+  it('reads in bursts: records written one by one while the socket rests come in one read, in order', async () => {
+    await listen();
+    const reader = new AfUnixReader({ socketPath, burstMs: 400 });
+    const got = collect(reader);
+    await waitFor(() => clients.size === 1, 5000, 'connect');
+    broadcast(`${auditLine(0)}\n`);
+    await waitFor(() => got.lines.length === 1, 5000, 'the first line');
+    const readsBefore = reader.stats().reads;
+    // auditd writes every record separately; these 50 writes, a millisecond or so apart (each would be a read of
+    // its own without the rest), land while the reader rests after its first read.
+    for (let n = 1; n <= 50; n++) {
+      broadcast(`${auditLine(n)}\n`);
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    await waitFor(() => got.lines.length === 51, 5000, '51 lines');
+    await reader.stop();
+    expect(got.lines.map((l) => l.line)).toEqual(Array.from({ length: 51 }, (_, n) => auditLine(n)));
+    expect(reader.stats().reads - readsBefore).toBeLessThanOrEqual(2);
+  });
+
   it('counts a line cut by a disconnect instead of passing half a record on', async () => {
     await listen();
     const reader = new AfUnixReader({ socketPath, reconnect: { baseDelayMs: 5, maxDelayMs: 20 } });

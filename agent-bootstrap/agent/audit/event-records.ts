@@ -3,7 +3,7 @@
  * EXECVE records (plain, hex and split `aN_len`/`aN[k]` arguments), PATH items, CWD, SOCKADDR, PROCTITLE, OBJ_PID.
  */
 import type { AuditRecord } from './record';
-import { decodeEnrichedSaddr, decodeSockaddr, type DecodedSockaddr } from './sockaddr';
+import { type DecodedSockaddr, decodeEnrichedSaddr, decodeSockaddr } from './sockaddr';
 import { BIG_ENDIAN_ARCHES, RECORD_TYPE_NUMBERS, syscallName } from './syscalls';
 import { bytesToText, decimal, decodeProctitle, decodeString, hexBytes, hexNumber } from './values';
 

@@ -11,8 +11,8 @@ import { truncateArgv, truncateEvent } from '../../../lambda/domain/events/trunc
 import type { EventRecords, PathItem } from './event-records';
 import { normaliseType, registers, splitRecords } from './event-records';
 import { ExeHasher } from './exe-hash';
-import { surelyWithinLimits } from './fits';
 import { applyDup, type FdHolder, hasStdio, mergeStdio, rememberSocket } from './fd-state';
+import { surelyWithinLimits } from './fits';
 import type { NormaliseOptions } from './options';
 import { ProcReader } from './proc-reader';
 import { type ProcEntry, ProcessTable } from './process-table';
@@ -21,9 +21,14 @@ import type { AuditRecord } from './record';
 import type { DecodedSockaddr } from './sockaddr';
 import { bpfCommandName, OPEN_WRITE_FLAGS, ptraceRequestName } from './syscalls';
 import { UserNames } from './users';
-import { decimal, decodeString, hexInt32, isUnsetId } from './values';
+import { decimal, decodeString, detach, hexInt32, hexNumber, isUnsetId } from './values';
 
 const EINPROGRESS = -115;
+/** The syscalls fileEvent turns into events; any other name is decided without decoding anything. */
+const FILE_SYSCALLS: ReadonlySet<string> = new Set([
+  ...['open', 'openat', 'creat', 'openat2', 'truncate', 'rename', 'renameat', 'renameat2', 'unlink', 'unlinkat'],
+  ...['link', 'linkat', 'symlink', 'symlinkat', 'chmod', 'fchmod', 'fchmodat', 'fchmodat2'],
+]);
 /** How long an exited process stays in the table for its orphans' lineage, in ms of audit time. */
 const EXITED_GRACE_MS = 30_000;
 
@@ -186,15 +191,18 @@ export class Normaliser {
     if (entry && entry.exitedAtMs !== undefined) entry = undefined;
     if (!entry) {
       // Live: only the start time comes from /proc (one read); argv, exe and ids are in the records already.
-      const startTime = this.proc?.stat(pid)?.startTime ?? new Date(timeMs).toISOString();
+      const st = this.proc?.stat(pid);
+      const startTime = st?.startTime ?? new Date(timeMs).toISOString();
       const argv = parts.proctitle ?? (f.get('comm') ? [decodeString(f.get('comm')) ?? ''] : undefined);
       const cut = argv ? truncateArgv(argv) : undefined;
       const inherited = (this.table.peek(ppid) as Entry | undefined)?.stdio;
-      entry = this.table.create(pid, ppid, exe, startTime, {
-        ...(cut ? { argv: [...cut.argv], ...(cut.truncated ? { argvTruncated: true } : {}) } : {}),
+      entry = this.table.create(pid, ppid, detach(exe), startTime, {
+        ...(cut ? { argv: cut.argv.map(detach), ...(cut.truncated ? { argvTruncated: true } : {}) } : {}),
         ...(inherited ? { stdio: inherited } : {}),
       }) as Entry;
       if (this.proc) {
+        // Already exited (most execs under load are over before their records are read): let expire() drop it.
+        if (st === undefined && this.proc.isVanished(pid)) entry.goneAtMs = timeMs;
         const container = this.proc.container(pid);
         if (container) entry.container = container;
         this.ensureAncestors(ppid);
@@ -202,7 +210,7 @@ export class Normaliser {
     } else {
       entry.ppid = ppid;
       if (exe && exe !== entry.exe) {
-        entry.exe = exe;
+        entry.exe = detach(exe);
         this.table.changed(entry);
       }
     }
@@ -211,7 +219,7 @@ export class Normaliser {
     entry.uid = uid;
     entry.euid = euid;
     entry.gid = ids.gid;
-    if (parts.cwd !== undefined) entry.cwd = parts.cwd;
+    if (parts.cwd !== undefined && parts.cwd !== entry.cwd) entry.cwd = detach(parts.cwd);
     return entry;
   }
 
@@ -267,7 +275,7 @@ export class Normaliser {
     const f = sys;
     const ok = f.get('success') === 'yes';
     const exit = decimal(f.get('exit'));
-    const r = registers(sys);
+    // Registers are read only by the kinds that use them (not by exec, the bulk of the stream).
     switch (name) {
       case 'execve':
       case 'execveat':
@@ -317,7 +325,7 @@ export class Normaliser {
         entry.exitedAtMs = event.timeMs;
         return undefined;
       case 'ptrace': {
-        const request = r.a0 ?? 0;
+        const request = hexNumber(f.get('a0')) ?? 0;
         const targetPid = parts.objPids[0]?.pid ?? (request === 0 ? entry.ppid : (hexInt32(f.get('a1')) ?? 0));
         return {
           kind: 'ptrace',
@@ -332,7 +340,7 @@ export class Normaliser {
       case 'finit_module':
         return { kind: 'module_load', fields: { module: this.moduleInfo(name, parts, entry, f) } };
       case 'memfd_create':
-        return { kind: 'memfd_create', fields: { memfd: { name: this.memfdName(entry.pid, ok ? exit : undefined), flags: r.a1 ?? 0 } } };
+        return { kind: 'memfd_create', fields: { memfd: { name: this.memfdName(entry.pid, ok ? exit : undefined), flags: hexNumber(f.get('a1')) ?? 0 } } };
       case 'setuid':
       case 'setreuid':
       case 'setresuid':
@@ -343,16 +351,16 @@ export class Normaliser {
       case 'setfsgid':
         return { kind: 'setuid', fields: { setuid: setuidInfo(name, f) } };
       case 'mount':
-        return { kind: 'mount', fields: { mount: mountInfo(parts, entry, r.a3) } };
+        return { kind: 'mount', fields: { mount: mountInfo(parts, entry, hexNumber(f.get('a3'))) } };
       case 'bpf': {
-        const command = r.a0 ?? 0;
+        const command = hexNumber(f.get('a0')) ?? 0;
         const commandName = bpfCommandName(command);
         return { kind: 'bpf', fields: { bpf: { command, ...(commandName ? { commandName } : {}) } } };
       }
       case 'userfaultfd':
-        return { kind: 'userfaultfd', fields: { userfaultfd: { flags: r.a0 ?? 0 } } };
+        return { kind: 'userfaultfd', fields: { userfaultfd: { flags: hexNumber(f.get('a0')) ?? 0 } } };
       default:
-        return this.fileEvent(name, parts, entry, f, r);
+        return this.fileEvent(name, parts, entry, f);
     }
   }
 
@@ -362,7 +370,7 @@ export class Normaliser {
       const argv = parts.argv ?? parts.proctitle;
       if (argv) {
         const cut = truncateArgv(argv);
-        entry.argv = [...cut.argv];
+        entry.argv = cut.argv.map(detach);
         if (cut.truncated) entry.argvTruncated = true;
         else delete entry.argvTruncated;
       }
@@ -446,7 +454,9 @@ export class Normaliser {
     return undefined;
   }
 
-  private fileEvent(name: string, parts: EventRecords, entry: Entry, f: AuditRecord, r: ReturnType<typeof registers>): Built | undefined {
+  private fileEvent(name: string, parts: EventRecords, entry: Entry, f: AuditRecord): Built | undefined {
+    if (!FILE_SYSCALLS.has(name)) return undefined;
+    const r = registers(f);
     const cwd = parts.cwd ?? entry.cwd;
     const paths = parts.paths.filter((p) => p.nametype !== 'PARENT');
     const byType = (t: string) => paths.find((p) => p.nametype === t);

@@ -10,10 +10,10 @@
  * - the remote address of a stdio socket is remembered by socket inode for SOCKET_TTL_MS, so the children of
  *   one parent (all sharing its stdout socket, e.g. journald's) do not each re-read four /proc/net tables.
  */
-import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import * as fs from 'node:fs';
+import type { FdInfo } from '../../../lambda/domain/events/runtime-event';
 import { LruMap } from './lru';
 import { formatIpv6 } from './sockaddr';
-import type { FdInfo } from '../../../lambda/domain/events/runtime-event';
 
 export interface ProcSnapshot {
   readonly pid: number;
@@ -35,12 +35,24 @@ const SOCKET_TTL_MS = 1000;
 
 type Peer = { ip: string; port: number };
 
+/** The calls ProcReader makes: node:fs by default. */
+export interface ProcFileSystem {
+  existsSync(path: string): boolean;
+  readFileSync(path: string, encoding: 'utf8'): string;
+  readlinkSync(path: string): string;
+  readdirSync(path: string): string[];
+}
+
 export class ProcReader {
   private bootMs: number | undefined;
   private readonly vanished = new LruMap<number, number>(1024);
   private readonly peers = new LruMap<string, { peer: Peer | undefined; atMs: number }>(1024);
 
-  constructor(readonly root: string) {}
+  constructor(
+    readonly root: string,
+    /** The file system calls used (tests wrap the real ones to count what is read). */
+    private readonly io: ProcFileSystem = fs,
+  ) {}
 
   /**
    * `pid`: skip the read when that process is known gone. `goneIfMissing`: the file exists for every live pid
@@ -49,14 +61,14 @@ export class ProcReader {
   private read(path: string, pid?: number, goneIfMissing = false): string | undefined {
     if (pid !== undefined && this.isVanished(pid)) return undefined;
     // existsSync fails without building an Error: ~3 µs for an exited process instead of ~16 µs for the throw.
-    if (pid !== undefined && goneIfMissing && !existsSync(`${this.root}/${path}`)) {
+    if (pid !== undefined && goneIfMissing && !this.io.existsSync(`${this.root}/${path}`)) {
       this.vanished.set(pid, Date.now());
       return undefined;
     }
     const limit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
     try {
-      return readFileSync(`${this.root}/${path}`, 'utf8');
+      return this.io.readFileSync(`${this.root}/${path}`, 'utf8');
     } catch (error) {
       if (pid !== undefined && goneIfMissing) this.noteFailure(pid, error);
       return undefined;
@@ -70,7 +82,7 @@ export class ProcReader {
     const limit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
     try {
-      return readlinkSync(`${this.root}/${path}`);
+      return this.io.readlinkSync(`${this.root}/${path}`);
     } catch {
       return undefined;
     } finally {
@@ -78,7 +90,8 @@ export class ProcReader {
     }
   }
 
-  private isVanished(pid: number): boolean {
+  /** Whether a read found pid gone less than VANISHED_TTL_MS ago. */
+  isVanished(pid: number): boolean {
     const at = this.vanished.peek(pid);
     if (at === undefined) return false;
     if (Date.now() - at < VANISHED_TTL_MS) return true;
@@ -102,7 +115,8 @@ export class ProcReader {
 
   pids(): number[] {
     try {
-      return readdirSync(this.root)
+      return this.io
+        .readdirSync(this.root)
         .filter((n) => /^\d+$/.test(n))
         .map(Number);
     } catch {

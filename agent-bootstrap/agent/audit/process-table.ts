@@ -4,7 +4,7 @@
  * syscall record (pid, ppid, exe, ids) and by execs (argv, cwd). Bounded by an LRU cap; exited processes are
  * dropped a short while after exit_group (children's events may still need them as ancestors).
  */
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import type { FdInfo, LineageEntry } from '../../../lambda/domain/events/runtime-event';
 import { LIMITS } from '../../../lambda/domain/events/runtime-event';
 import { LruMap } from './lru';
@@ -33,14 +33,26 @@ export interface ProcEntry {
   container?: { id: string; runtime?: string };
   /** Audit time (ms) of exit_group, when seen. */
   exitedAtMs?: number;
+  /**
+   * Audit time (ms) of the event whose /proc read found this process already gone (live only). Like
+   * exitedAtMs it lets expire() drop the entry after the grace period: the product rules do not audit exits,
+   * and without this every short-lived process would stay until the LRU cap pushed it out.
+   */
+  goneAtMs?: number;
   /** This process as a lineage entry, cached until it changes (see ProcessTable.changed). */
   view?: LineageEntry;
 }
 
 /** Stable id of a process incarnation: hash of instance, pid and start time (UUID-shaped). */
 export function processUuid(instanceId: string, pid: number, startTime: string): string {
-  const h = createHash('sha256').update(`${instanceId}\0${pid}\0${startTime}`).digest('hex');
+  const h = sha256Hex(`${instanceId}\0${pid}\0${startTime}`);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+/** One-shot crypto.hash (Node >= 20.12) where present: a new process costs one of these, and a Hash object more. */
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
+function sha256Hex(text: string): string {
+  return oneShot ? oneShot('sha256', text, 'hex') : crypto.createHash('sha256').update(text).digest('hex');
 }
 
 export class ProcessTable {
@@ -79,7 +91,10 @@ export class ProcessTable {
   /** Drop processes that exited more than `graceMs` of audit time before `nowMs`. */
   expire(nowMs: number, graceMs: number): void {
     const dead: number[] = [];
-    for (const e of this.entries.values()) if (e.exitedAtMs !== undefined && nowMs - e.exitedAtMs > graceMs) dead.push(e.pid);
+    for (const e of this.entries.values()) {
+      const endedAt = e.exitedAtMs ?? e.goneAtMs;
+      if (endedAt !== undefined && nowMs - endedAt > graceMs) dead.push(e.pid);
+    }
     for (const pid of dead) this.entries.delete(pid);
   }
 

@@ -7,6 +7,7 @@
  * arrive within the window.
  */
 import type { AuditRecord } from './record';
+import { detach } from './values';
 
 function isProctitle(r: AuditRecord): boolean {
   return r.type === 'PROCTITLE';
@@ -158,6 +159,7 @@ export class Reassembler {
       this.releasedOrder[this.releasedHead] = key;
       this.releasedHead = (this.releasedHead + 1) % this.releasedMemory;
     }
-    this.released.set(key, timeText);
+    // Detached: 4096 remembered timestamps must not each keep their audit line (or read chunk) alive.
+    this.released.set(key, detach(timeText));
   }
 }

@@ -15,12 +15,12 @@ export class LineSplitter {
     let consumedBytes = 0;
     let start = 0;
     for (let nl = chunk.indexOf(10, start); nl !== -1; nl = chunk.indexOf(10, start)) {
-      const piece = chunk.subarray(start, nl);
-      const whole = this.pendingBytes > 0 ? Buffer.concat([...this.pending, piece]) : piece;
-      consumedBytes += this.pendingBytes + piece.length + 1;
+      // Decoded straight from the chunk (no view object per line) unless a piece of the line is pending.
+      const text = this.pendingBytes > 0 ? Buffer.concat([...this.pending, chunk.subarray(start, nl)]).toString('utf8') : chunk.toString('utf8', start, nl);
+      consumedBytes += this.pendingBytes + (nl - start) + 1;
       this.pending = [];
       this.pendingBytes = 0;
-      lines.push(stripCr(whole.toString('utf8')));
+      lines.push(stripCr(text));
       start = nl + 1;
     }
     if (start < chunk.length) {
