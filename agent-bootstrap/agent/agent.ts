@@ -107,6 +107,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
       hashExecutables: config.hashExecutables,
       excludePids: [process.pid],
       lineSource: deps.lineSource,
+      dns: { mode: config.dnsCapture, resolvectlPath: config.resolvectlPath },
       logger,
     },
     (event) => batcher.add(event),

@@ -5,6 +5,7 @@
  */
 import { statSync } from 'node:fs';
 import type { RuntimeEvent } from '../../lambda/domain/events/runtime-event';
+import { type DnsCapture, type DnsCaptureMode, type DnsCaptureStats, startDnsCapture } from './dns/dns-capture';
 import type { PipelineFactory } from './pipeline-port';
 import { AfUnixReader, DEFAULT_AF_UNIX_SOCKET } from './readers/af-unix-reader';
 import { DEFAULT_AUDIT_LOG, FileTailer } from './readers/file-tailer';
@@ -38,6 +39,11 @@ export interface CollectorOptions {
   readonly checkpointIntervalMs?: number;
   /** Use this reader instead of building one (tests, other sensors). */
   readonly lineSource?: LineSource;
+  /**
+   * Host DNS capture through systemd-resolved (dns/dns-capture.ts): its `dns_query` events go to the same
+   * callback, and the audit events feed its attribution. @default off
+   */
+  readonly dns?: { readonly mode: DnsCaptureMode; readonly resolvectlPath?: string };
   readonly logger?: AgentLogger;
 }
 
@@ -49,6 +55,8 @@ export interface CollectorStats {
   readonly reader: string;
   readonly readerStats: unknown;
   readonly pipelineStats: unknown;
+  /** Present when DNS capture runs. */
+  readonly dns?: DnsCaptureStats;
 }
 
 export interface Collector {
@@ -77,10 +85,18 @@ export function startCollector(options: CollectorOptions, onEvent: (event: Runti
   let lineErrors = 0;
   let lastLineAt = Date.now();
   let dirty = false;
+  // DNS results join the audit events on the same callback (same batching and delivery).
+  const dns: DnsCapture | undefined = options.dns
+    ? startDnsCapture({ instanceId: options.instanceId, nextSeq: options.nextSeq, mode: options.dns.mode, resolvectlPath: options.dns.resolvectlPath, logger }, (event) => {
+        eventsEmitted++;
+        onEvent(event);
+      })
+    : undefined;
 
   const emit = (events: RuntimeEvent[]) => {
     for (const event of events) {
       eventsEmitted++;
+      dns?.observeAuditEvent(event);
       onEvent(event);
     }
   };
@@ -162,6 +178,7 @@ export function startCollector(options: CollectorOptions, onEvent: (event: Runti
       await source.stop();
       await done.catch((error) => logger.error('audit reader failed', { error: describeError(error) }));
       flushPipeline();
+      await dns?.stop();
     },
     checkpoint() {
       tailer?.checkpoint();
@@ -175,6 +192,7 @@ export function startCollector(options: CollectorOptions, onEvent: (event: Runti
         reader: source instanceof AfUnixReader ? `af_unix:${source.socketPath}` : tailer ? `file:${tailer.path}` : 'custom',
         readerStats,
         pipelineStats: pipeline.stats(),
+        ...(dns ? { dns: dns.stats() } : {}),
       };
     },
   };

@@ -65,6 +65,13 @@ export interface AgentConfig {
   readonly auditctlPath: string;
   /** @default 'info' */
   readonly logLevel: LogLevel;
+  /**
+   * Host DNS capture through systemd-resolved (`resolvectl monitor`, docs/agent-dns.md): `auto` when resolvectl
+   * is installed and resolved runs, `on` always (restarted while it fails), `off` never. @default 'auto'
+   */
+  readonly dnsCapture: 'auto' | 'on' | 'off';
+  /** @default 'resolvectl' */
+  readonly resolvectlPath: string;
 }
 
 export const DEFAULT_CONFIG: AgentConfig = {
@@ -90,6 +97,8 @@ export const DEFAULT_CONFIG: AgentConfig = {
   procRoot: '/proc',
   auditctlPath: 'auditctl',
   logLevel: 'info',
+  dnsCapture: 'auto',
+  resolvectlPath: 'resolvectl',
 };
 
 export class AgentConfigError extends Error {
@@ -146,6 +155,8 @@ const CHECKS: Record<keyof AgentConfig, Check> = {
   procRoot: str,
   auditctlPath: str,
   logLevel: oneOf('debug', 'info', 'warn', 'error', 'silent'),
+  dnsCapture: oneOf('auto', 'on', 'off'),
+  resolvectlPath: str,
 };
 
 /** Defaults overlaid with `overrides`, checked. `where` names the source in errors (file path). */

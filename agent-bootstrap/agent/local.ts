@@ -10,6 +10,9 @@
  *
  * Nothing is persisted unless `stateDir` is given (then the tail position is kept); sequence numbers are a
  * counter from the wall clock in microseconds, so they still increase across runs.
+ *
+ * Host DNS results (systemd-resolved's monitor, docs/agent-dns.md) come through the same callback when resolvectl
+ * and resolved are there (`dns: { mode: 'auto' }` by default; pass `{ mode: 'off' }` to leave them out).
  */
 import { readFileSync } from 'node:fs';
 import type { RuntimeEvent } from '../../lambda/domain/events/runtime-event';
@@ -24,6 +27,7 @@ export function startLocalCollector(options: LocalCollectorOptions, onEvent: (ev
     {
       ...options,
       pipelineFactory: auditPipelineFactory,
+      dns: options.dns ?? { mode: 'auto' },
       instanceId: options.instanceId ?? localInstanceId(),
       nextSeq: options.nextSeq ?? (() => ++seq),
     },

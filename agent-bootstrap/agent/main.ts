@@ -26,6 +26,7 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     const path = args.configPath ?? (existsSync(DEFAULT_CONFIG_PATH) ? DEFAULT_CONFIG_PATH : undefined);
     config = path ? loadAgentConfig(path) : DEFAULT_CONFIG;
+    if (args.noDns) config = { ...config, dnsCapture: 'off' };
     if (args.printConfig) {
       process.stdout.write(`${JSON.stringify(config, null, 2)}\n`);
       return 0;

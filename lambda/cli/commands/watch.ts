@@ -18,12 +18,13 @@ const RULES_FILE = path.resolve(__dirname, '../../../agent-bootstrap/rules/picke
 
 const HELP = `Usage: picket watch [--reader auto|af_unix|file] [--audit-log PATH] [--load-rules] [--duration SECONDS]
                     [--threat-list [CATEGORY=]FILE]... [--trusted-list FILE]... [--hash-list FILE]...
-                    [--rules DIR] [--suppress FILE] [--output jsonl|table]
+                    [--rules DIR] [--suppress FILE] [--output jsonl|table] [--no-dns]
 
 Watches this host live: reads the kernel's audit events (auditd's af_unix socket, or by tailing audit.log),
 turns them into runtime events and prints findings as they are raised (new findings at once, updates of a
 finding at most every 5 minutes). Needs root and a running auditd with Picket's rules loaded
-(--load-rules loads agent-bootstrap/rules/picket.rules with auditctl). Stops on Ctrl-C or after --duration.`;
+(--load-rules loads agent-bootstrap/rules/picket.rules with auditctl). Where systemd-resolved runs, its DNS
+results are watched too (resolvectl monitor; --no-dns leaves them out). Stops on Ctrl-C or after --duration.`;
 
 export const watchCommand: Command = {
   name: 'watch',
@@ -45,6 +46,7 @@ export const watchCommand: Command = {
           rules: { type: 'string' },
           suppress: { type: 'string' },
           output: { type: 'string' },
+          'no-dns': { type: 'boolean' },
         },
         strict: true,
       }));
@@ -94,6 +96,7 @@ export const watchCommand: Command = {
         instanceId,
         reader: reader as 'auto' | 'af_unix' | 'file',
         startAt: 'end',
+        dns: { mode: values['no-dns'] ? 'off' : 'auto' },
         ...(values['audit-log'] ? { auditLogPath: values['audit-log'] as string } : {}),
       },
       (event) => {
