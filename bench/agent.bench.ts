@@ -103,6 +103,8 @@ process.on('SIGTERM', () => { process.stdout.write(String(lines) + '\\n'); proce
 
 interface ProcSample {
   readonly cpuSeconds: number;
+  /** The kernel-mode part of cpuSeconds (syscalls: socket reads, /proc, PutEvents). */
+  readonly sysSeconds?: number;
   readonly peakRssBytes: number;
 }
 
@@ -113,7 +115,7 @@ function sampleProc(pid: number): ProcSample {
   const hz = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const hwm = /VmHWM:\s+(\d+) kB/.exec(status);
-  return { cpuSeconds: ticks / hz, peakRssBytes: hwm ? Number(hwm[1]) * 1024 : 0 };
+  return { cpuSeconds: ticks / hz, sysSeconds: Number(fields[12]) / hz, peakRssBytes: hwm ? Number(hwm[1]) * 1024 : 0 };
 }
 
 type LoadGenerator = ((rate: number, seconds: number) => Promise<{ done: number; seconds: number }>) & { readonly target: string };
@@ -205,18 +207,22 @@ async function waitFor(predicate: () => boolean, timeoutMs: number): Promise<boo
 }
 
 /** Events delivered to the server so far (and their entry bytes), decoded. */
-function delivered(server: PutEventsServer): { events: number; execsOfLoad: number; entryBytes: number } {
+function delivered(server: PutEventsServer): { events: number; execsOfLoad: number; entryBytes: number; rawBytes: number } {
   let events = 0;
   let execsOfLoad = 0;
   let entryBytes = 0;
+  let rawBytes = 0;
   for (const entry of server.accepted) {
     if (entry.DetailType !== DETAIL_TYPE_EVENTS) continue;
     const batch = decodeBatch(JSON.parse(entry.Detail));
     events += batch.lines.length;
-    for (const line of batch.lines) if (line.includes('"kind":"process_exec"') && line.includes('picket-bench-load')) execsOfLoad++;
+    for (const line of batch.lines) {
+      rawBytes += line.length + 1;
+      if (line.includes('"kind":"process_exec"') && line.includes('picket-bench-load')) execsOfLoad++;
+    }
     entryBytes += Buffer.byteLength(entry.Source) + Buffer.byteLength(entry.DetailType) + Buffer.byteLength(entry.Detail);
   }
-  return { events, execsOfLoad, entryBytes };
+  return { events, execsOfLoad, entryBytes, rawBytes };
 }
 
 /**
@@ -400,6 +406,7 @@ export default async function agentBench(r: Reporter): Promise<void> {
     const events = after.delivered.events - before.delivered.events;
     const loadExecs = after.delivered.execsOfLoad - before.delivered.execsOfLoad;
     const agentCpu = after.agent.cpuSeconds - before.agent.cpuSeconds;
+    const agentSys = (after.agent.sysSeconds ?? 0) - (before.agent.sysSeconds ?? 0);
     // Compare like with like: CPU seconds per second of window, baseline and agent over the same load.
     const baselineCpu = baseline ? (baseline.cpuSeconds / baseline.seconds) * windowSeconds : undefined;
     const eventsPerSecond = events / load.seconds;
@@ -436,9 +443,20 @@ export default async function agentBench(r: Reporter): Promise<void> {
     r.record({ name: 'agent: exec load delivered', value: eventsPerSecond, unit: 'events/s', baseline: `load generator: ${(load.done / load.seconds).toFixed(0)} execs/s (${mode})`, ratio: load.done > 0 ? loadExecs / load.done : null, target: '>= 1000 events/s of load, all shipped', met: load.done / load.seconds >= 950 && loadExecs >= load.done * 0.99 });
     r.record({ name: 'agent CPU over the load window (lower is better)', value: cpuPercentWindow, unit: '% of one core', baseline: baselineText, ratio: baselineCpu ? agentCpu / baselineCpu : null });
     r.record({ name: 'agent CPU normalised to 1,000 events/s (lower is better)', value: cpuPercentAt1000, unit: '% of one core', baseline: `measured ${eventsPerSecond.toFixed(0)} events/s; ${baselineText}`, ratio: baselineCpu ? agentCpu / baselineCpu : null, target: '< 5', met: cpuPercentAt1000 < 5 });
+    if (agentCpu > 0) {
+      r.record({
+        name: 'agent CPU in the kernel (syscalls) over the load window, share of its CPU',
+        value: agentSys / agentCpu,
+        unit: 'fraction',
+        baseline: `user ${((agentCpu - agentSys) * 1000).toFixed(0)} ms, sys ${(agentSys * 1000).toFixed(0)} ms of ${(agentCpu * 1000).toFixed(0)} ms`,
+        ratio: null,
+      });
+    }
     r.record({ name: `agent peak RSS${nodeFlags.length > 0 ? ` (node ${nodeFlags.join(' ')})` : ''} (lower is better)`, value: after.agent.peakRssBytes / 1024 / 1024, unit: 'MB', baseline: baseline ? `bare Node line reader: ${(baseline.peakRssBytes / 1024 / 1024).toFixed(1)} MB` : 'no baseline', ratio: baseline ? after.agent.peakRssBytes / baseline.peakRssBytes : null, target: '< 128', met: after.agent.peakRssBytes < 128 * 1024 * 1024 });
 
     const bytesPerEvent = events > 0 ? (after.delivered.entryBytes - before.delivered.entryBytes) / events : Number.NaN;
+    const rawPerEvent = events > 0 ? (after.delivered.rawBytes - before.delivered.rawBytes) / events : Number.NaN;
+    r.record({ name: 'agent: JSON bytes per event before compression (what the agent serialises and gzips)', value: rawPerEvent, unit: 'bytes', baseline: 'same events on the wire (gzip+base64)', ratio: rawPerEvent / ((after.delivered.entryBytes - before.delivered.entryBytes) / events) });
     r.record({ name: 'agent: bytes per event on the wire (gzip+base64, lower is better)', value: bytesPerEvent, unit: 'bytes', baseline: `cost model default assumption: ${DEFAULT_WORKLOAD.bytesPerEvent} bytes`, ratio: bytesPerEvent / DEFAULT_WORKLOAD.bytesPerEvent });
     for (const rate of [10, 100, 1000]) {
       const cost = monthlyCostPerInstance({ ...DEFAULT_WORKLOAD, eventsPerSecond: rate, vcpus: 2, bytesPerEvent: Number.isFinite(bytesPerEvent) ? bytesPerEvent : DEFAULT_WORKLOAD.bytesPerEvent });

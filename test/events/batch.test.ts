@@ -8,6 +8,7 @@ import {
   encodeBatch,
   EVENTBRIDGE_BILLING_CHUNK_BYTES,
   packBatches,
+  packSerialised,
   putEventsEntrySize,
 } from '../../lambda/domain/events/batch';
 import { DETAIL_TYPE_EVENTS, LIMITS, type RuntimeEvent } from '../../lambda/domain/events/runtime-event';
@@ -177,6 +178,15 @@ describe('packBatches', () => {
       ),
       { numRuns: 100 },
     );
+  });
+
+  it('packs events kept as text (packSerialised) exactly as it packs the events', () => {
+    const events = mixedStream(3000);
+    const serialised = { instanceId: events[0]!.instanceId, seqs: events.map((e) => e.seq), lines: events.map((e) => JSON.stringify(e)) };
+    const fromText = packSerialised(serialised, options);
+    expect(fromText.map((p) => p.detailJson)).toEqual(packBatches(events, options).map((p) => p.detailJson));
+    expect(() => packSerialised({ ...serialised, seqs: serialised.seqs.slice(1) }, options)).toThrow(/2999 seqs for 3000 lines/);
+    expect(() => packSerialised({ instanceId: INSTANCE, seqs: [], lines: [] }, options)).toThrow(BatchEncodeError);
   });
 
   it('honours a smaller target', () => {

@@ -7,10 +7,15 @@
  * - an urgent event arrives (see urgency.ts), at most once per `urgentMinGapMs`,
  * - or `flush()` is called (before a heartbeat, at shutdown).
  * Entries are handed to the sink in sequence order.
+ *
+ * Pending events are kept serialised (one JSON string and a seq each): at 1,000 events/s hundreds of them wait
+ * for the flush, long enough to survive young-generation collections, and a flat string costs the garbage
+ * collector far less to copy and mark than the event's object graph (process, argv, lineage…).
  */
-import { BatchEncodeError, EVENTBRIDGE_BILLING_CHUNK_BYTES, EVENTBRIDGE_MAX_ENTRY_BYTES, encodeBatch, packBatches } from '../../../lambda/domain/events/batch';
+import { BatchEncodeError, EVENTBRIDGE_BILLING_CHUNK_BYTES, EVENTBRIDGE_MAX_ENTRY_BYTES, encodeBatch, packSerialised } from '../../../lambda/domain/events/batch';
 import { DETAIL_TYPE_EVENTS, DETAIL_TYPE_HEARTBEAT, type HeartbeatEvent, type RuntimeEvent } from '../../../lambda/domain/events/runtime-event';
 import type { OutgoingEntry } from './entry';
+import { serialiseEvent } from './serialise';
 import { isUrgentEvent } from './urgency';
 
 export interface BatcherOptions {
@@ -50,7 +55,10 @@ export class Batcher {
   private readonly urgentMinGapMs: number;
   private readonly urgentFlush: boolean;
   private readonly fillRatio: number;
-  private pending: RuntimeEvent[] = [];
+  /** The instance of the pending events (a batch carries one instance's events). */
+  private pendingInstance = '';
+  private pendingSeqs: number[] = [];
+  private pendingLines: string[] = [];
   /** Entry bytes per event (EMA); starts pessimistic so the first entries are small rather than split. */
   private bytesPerEvent = 600;
   private timer: NodeJS.Timeout | undefined;
@@ -71,11 +79,15 @@ export class Batcher {
   }
 
   add(event: RuntimeEvent): void {
-    if (this.pending.length === 0) {
+    // Another instance's event (never the case for one agent) closes the batch first.
+    if (this.pendingLines.length > 0 && event.instanceId !== this.pendingInstance) this.flush();
+    if (this.pendingLines.length === 0) {
       this.firstPendingAt = Date.now();
+      this.pendingInstance = event.instanceId;
       this.arm(this.flushIntervalMs);
     }
-    this.pending.push(event);
+    this.pendingSeqs.push(event.seq);
+    this.pendingLines.push(serialiseEvent(event));
     this.counters.eventsIn++;
     if (this.urgentFlush && isUrgentEvent(event)) {
       const wait = this.lastFlushAt + this.urgentMinGapMs - Date.now();
@@ -83,7 +95,7 @@ export class Batcher {
       else this.arm(wait);
       return;
     }
-    if (this.pending.length * this.bytesPerEvent >= this.targetEntryBytes * this.fillRatio) this.flush(true);
+    if (this.pendingLines.length * this.bytesPerEvent >= this.targetEntryBytes * this.fillRatio) this.flush(true);
   }
 
   /** A heartbeat goes out as its own entry (DetailType `Picket Agent Heartbeat`), after the events before it. */
@@ -101,22 +113,25 @@ export class Batcher {
   flush(bySize = false): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.pending.length === 0) return;
-    const events = this.pending;
+    if (this.pendingLines.length === 0) return;
+    const pending = { instanceId: this.pendingInstance, seqs: this.pendingSeqs, lines: this.pendingLines };
     const firstAt = this.firstPendingAt;
-    this.pending = [];
+    this.pendingSeqs = [];
+    this.pendingLines = [];
     this.lastFlushAt = Date.now();
-    let packed: ReturnType<typeof packBatches>;
+    let packed: ReturnType<typeof packSerialised>;
     try {
-      packed = packBatches(events, { source: this.options.source, detailType: DETAIL_TYPE_EVENTS, targetEntryBytes: this.targetEntryBytes });
+      packed = packSerialised(pending, { source: this.options.source, detailType: DETAIL_TYPE_EVENTS, targetEntryBytes: this.targetEntryBytes });
     } catch (error) {
       if (!(error instanceof BatchEncodeError)) throw error;
-      this.salvage(events, error);
+      this.salvage(pending, error);
       return;
     }
     if (bySize && packed.length > 1) {
       const rest = packed.pop()!;
-      this.pending = events.slice(events.length - rest.detail.count);
+      const keep = pending.lines.length - rest.detail.count;
+      this.pendingSeqs = pending.seqs.slice(keep);
+      this.pendingLines = pending.lines.slice(keep);
       this.firstPendingAt = firstAt;
       this.arm(Math.max(0, firstAt + this.flushIntervalMs - Date.now()));
     }
@@ -132,7 +147,7 @@ export class Batcher {
   }
 
   get pendingEvents(): number {
-    return this.pending.length;
+    return this.pendingLines.length;
   }
 
   stats(): BatcherStats {
@@ -146,16 +161,17 @@ export class Batcher {
   }
 
   /** One event could not be encoded (too big even alone): send the others one by one, drop and count that one. */
-  private salvage(events: RuntimeEvent[], firstError: BatchEncodeError): void {
+  private salvage(pending: { instanceId: string; seqs: readonly number[]; lines: readonly string[] }, firstError: BatchEncodeError): void {
     let dropped = 0;
-    for (const event of events) {
+    pending.lines.forEach((line, i) => {
+      const seq = pending.seqs[i]!;
       try {
-        const [batch] = packBatches([event], { source: this.options.source, detailType: DETAIL_TYPE_EVENTS, targetEntryBytes: this.targetEntryBytes });
-        this.emit({ detailType: DETAIL_TYPE_EVENTS, detail: batch!.detailJson, count: 1, firstSeq: event.seq, lastSeq: event.seq });
+        const [batch] = packSerialised({ instanceId: pending.instanceId, seqs: [seq], lines: [line] }, { source: this.options.source, detailType: DETAIL_TYPE_EVENTS, targetEntryBytes: this.targetEntryBytes });
+        this.emit({ detailType: DETAIL_TYPE_EVENTS, detail: batch!.detailJson, count: 1, firstSeq: seq, lastSeq: seq });
       } catch {
         dropped++;
       }
-    }
+    });
     this.counters.encodeDropped += dropped;
     this.options.onEncodeError?.(firstError, dropped);
   }

@@ -47,12 +47,12 @@ export interface EncodeOptions {
   readonly encoding?: BatchEncoding;
 }
 
-function seqRange(events: readonly RuntimeEvent[]): { firstSeq: number; lastSeq: number } {
+function seqRange(seqs: readonly number[]): { firstSeq: number; lastSeq: number } {
   let firstSeq = Number.POSITIVE_INFINITY;
   let lastSeq = Number.NEGATIVE_INFINITY;
-  for (const e of events) {
-    if (e.seq < firstSeq) firstSeq = e.seq;
-    if (e.seq > lastSeq) lastSeq = e.seq;
+  for (const seq of seqs) {
+    if (seq < firstSeq) firstSeq = seq;
+    if (seq > lastSeq) lastSeq = seq;
   }
   return { firstSeq, lastSeq };
 }
@@ -62,13 +62,13 @@ function encodeLines(lines: readonly string[], encoding: BatchEncoding): string 
   return encoding === 'json' ? text : gzipSync(Buffer.from(text, 'utf8')).toString('base64');
 }
 
-function detailFor(events: readonly RuntimeEvent[], lines: readonly string[], encoding: BatchEncoding): EventBatchDetail {
+function detailFor(instanceId: string, seqs: readonly number[], lines: readonly string[], encoding: BatchEncoding): EventBatchDetail {
   return {
     v: RUNTIME_EVENT_VERSION,
-    instanceId: events[0]!.instanceId,
+    instanceId,
     encoding,
-    count: events.length,
-    ...seqRange(events),
+    count: lines.length,
+    ...seqRange(seqs),
     data: encodeLines(lines, encoding),
   };
 }
@@ -88,7 +88,7 @@ function checkOneInstance(events: readonly RuntimeEvent[]): void {
  */
 export function encodeBatch(events: readonly RuntimeEvent[], options?: EncodeOptions): EventBatchDetail {
   checkOneInstance(events);
-  return detailFor(events, events.map((e) => JSON.stringify(e)), options?.encoding ?? 'gzip+base64');
+  return detailFor(events[0]!.instanceId, events.map((e) => e.seq), events.map((e) => JSON.stringify(e)), options?.encoding ?? 'gzip+base64');
 }
 
 /** A batch's fields without its data, plus the decoded lines (one JSON event each, not yet validated). */
@@ -215,16 +215,37 @@ export interface PackedBatch {
  * thus compressed about once, and entries come out nearly full (billing is per started 64 KB).
  */
 export function packBatches(events: readonly RuntimeEvent[], options: PackOptions): PackedBatch[] {
+  checkOneInstance(events);
+  return packSerialised(
+    { instanceId: events[0]!.instanceId, seqs: events.map((e) => e.seq), lines: events.map((e) => JSON.stringify(e)) },
+    options,
+  );
+}
+
+/**
+ * Events already serialised (JSON.stringify of each, in order), with their seqs: what a producer that keeps
+ * events as text until they are sent holds (the agent's batcher does, so pending events are one string each
+ * for the garbage collector instead of an object graph). Same packing as packBatches.
+ */
+export interface SerialisedEvents {
+  readonly instanceId: string;
+  readonly seqs: readonly number[];
+  readonly lines: readonly string[];
+}
+
+export function packSerialised(batch: SerialisedEvents, options: PackOptions): PackedBatch[] {
   const target = options.targetEntryBytes ?? EVENTBRIDGE_BILLING_CHUNK_BYTES;
   if (!(target > 0 && target <= EVENTBRIDGE_MAX_ENTRY_BYTES)) {
     throw new BatchEncodeError(`targetEntryBytes is ${target}: expected 1..${EVENTBRIDGE_MAX_ENTRY_BYTES} (EventBridge's entry limit)`);
   }
-  checkOneInstance(events);
+  const { instanceId, seqs, lines } = batch;
+  if (lines.length === 0) throw new BatchEncodeError('cannot encode an empty batch: send nothing (heartbeats cover idle agents)');
+  if (seqs.length !== lines.length) throw new BatchEncodeError(`${seqs.length} seqs for ${lines.length} lines: each serialised event needs its seq`);
   const encoding = options.encoding ?? 'gzip+base64';
-  const lines = events.map((e) => JSON.stringify(e));
   const lineBytes = lines.map((l) => Buffer.byteLength(l, 'utf8') + 1);
+  const count = lines.length;
   const pack = (from: number, to: number): PackedBatch => {
-    const detail = detailFor(events.slice(from, to), lines.slice(from, to), encoding);
+    const detail = detailFor(instanceId, seqs.slice(from, to), lines.slice(from, to), encoding);
     const detailJson = JSON.stringify(detail);
     return { detail, detailJson, entryBytes: putEventsEntrySize({ source: options.source, detailType: options.detailType, detail: detailJson }) };
   };
@@ -240,7 +261,7 @@ export function packBatches(events: readonly RuntimeEvent[], options: PackOption
   const endWithin = (from: number, rawBudget: number): number => {
     let to = from + 1;
     let raw = lineBytes[from]!;
-    while (to < events.length && raw + lineBytes[to]! <= rawBudget) raw += lineBytes[to++]!;
+    while (to < count && raw + lineBytes[to]! <= rawBudget) raw += lineBytes[to++]!;
     return to;
   };
 
@@ -249,10 +270,10 @@ export function packBatches(events: readonly RuntimeEvent[], options: PackOption
   // First guess of the ratio: a first slice of the stream (up to 256 KB raw), packed for real.
   let to = endWithin(0, 256 * 1024);
   let packed = pack(0, to);
-  if (to === events.length && packed.entryBytes <= target) return [packed];
+  if (to === count && packed.entryBytes <= target) return [packed];
   let ratio = observedRatio(packed, 0, to);
   let from = 0;
-  while (from < events.length) {
+  while (from < count) {
     to = endWithin(from, Math.max(1, ((target - fixedBytes(packed)) / ratio) * MARGIN));
     packed = pack(from, to);
     // Too big: shrink in proportion to the overshoot until it fits or holds a single event.
@@ -263,7 +284,7 @@ export function packBatches(events: readonly RuntimeEvent[], options: PackOption
       packed = pack(from, to);
     }
     if (packed.entryBytes > EVENTBRIDGE_MAX_ENTRY_BYTES) {
-      throw new BatchEncodeError(`event seq ${events[from]!.seq} needs a ${packed.entryBytes}-byte entry, over EventBridge's ${EVENTBRIDGE_MAX_ENTRY_BYTES}: truncate it first`);
+      throw new BatchEncodeError(`event seq ${seqs[from]} needs a ${packed.entryBytes}-byte entry, over EventBridge's ${EVENTBRIDGE_MAX_ENTRY_BYTES}: truncate it first`);
     }
     out.push(packed);
     ratio = observedRatio(packed, from, to);
