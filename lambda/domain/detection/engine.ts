@@ -14,6 +14,7 @@ import type { Finding, InstanceDetails } from '../findings/finding';
 import { findingArn, findingId } from '../findings/finding-id';
 import { type SuppressionConfig, type SuppressionRule, SuppressionRuleSet } from '../findings/suppression';
 import { EMPTY_INTEL } from '../intel/intel-index';
+import { parseEventTime } from './event-time';
 import { buildFinding, clampSeverity } from './finding-builder';
 import type { InstanceState } from './instance-state';
 import type { IntelSet } from './intel-set';
@@ -103,6 +104,9 @@ export interface EngineStats {
 
 interface CachedFinding {
   finding: Finding;
+  /** `finding.service.eventFirstSeen` / `eventLastSeen` as epoch ms (parsed once, compared on every repeat). */
+  firstSeenMs: number;
+  lastSeenMs: number;
   /** Event time of the last publication (or creation), ms. */
   lastPublishedAt: number;
   /** An update happened since the last publication. */
@@ -139,6 +143,8 @@ export class DetectionEngine {
   private readonly accountState: InstanceState;
   private readonly dedupe: boolean;
   private readonly seqWindows = new WeakMap<InstanceState, SeqWindow>();
+  /** Finding ids by instance, type and aggregation key: a repeat skips the SHA-256 (bounded, see findingIdFor). */
+  private readonly ids = new Map<string, string>();
 
   constructor(private readonly options: DetectionEngineOptions) {
     if (!/^\d{12}$/.test(options.accountId)) {
@@ -194,7 +200,7 @@ export class DetectionEngine {
       this.stats.rejected['source-mismatch']++;
       return [];
     }
-    const now = Date.parse(event.ts);
+    const now = parseEventTime(event.ts);
     if (Number.isNaN(now)) {
       this.stats.rejected['bad-timestamp']++;
       return [];
@@ -272,7 +278,7 @@ export class DetectionEngine {
    */
   restoreFinding(finding: Finding, lastPublishedAt: number, pending = false): void {
     const suppressedBy = finding.service.archived ? String(finding.service.additionalInfo?.suppressedBy ?? 'stored') : undefined;
-    this.findings.set(finding.id, { finding, lastPublishedAt, pending, ...(suppressedBy ? { suppressedBy } : {}) });
+    this.findings.set(finding.id, { finding, ...seenMs(finding), lastPublishedAt, pending, ...(suppressedBy ? { suppressedBy } : {}) });
     if (pending) this.pending.add(finding.id);
   }
 
@@ -306,6 +312,19 @@ export class DetectionEngine {
     return window;
   }
 
+  private findingIdFor(instanceId: string, type: string, aggregationKey: string): string {
+    // NUL cannot appear in the parts' legitimate values (findingId joins them the same way).
+    const key = `${instanceId}\u0000${type}\u0000${aggregationKey}`;
+    let id = this.ids.get(key);
+    if (id === undefined) {
+      id = findingId(this.options.accountId, instanceId, type, aggregationKey);
+      // Bounded like the findings cache; clearing only costs the hashes again.
+      if (this.ids.size >= MAX_REMEMBERED_IDS) this.ids.clear();
+      this.ids.set(key, id);
+    }
+    return id;
+  }
+
   private ruleFailed(rule: DetectionRule, event: ActivityEvent, error: unknown): void {
     this.stats.ruleErrors[rule.id] = (this.stats.ruleErrors[rule.id] ?? 0) + 1;
     this.options.onRuleError?.({ ruleId: rule.id, instanceId: event.instanceId, seq: event.seq, kind: event.kind, error });
@@ -322,7 +341,7 @@ export class DetectionEngine {
       return undefined;
     }
     const { accountId, region, detectorId } = this.options;
-    const id = findingId(accountId, event.instanceId, info.type, candidate.aggregationKey);
+    const id = this.findingIdFor(event.instanceId, info.type, candidate.aggregationKey);
     const cached = this.findings.get(id);
     if (!cached) {
       const details = this.options.instanceDetails?.(event.instanceId) ?? { instanceId: event.instanceId };
@@ -336,7 +355,7 @@ export class DetectionEngine {
       );
       const suppressedBy = this.suppression.match(finding);
       if (suppressedBy) finding = archive(finding, suppressedBy.name);
-      this.findings.set(id, { finding, lastPublishedAt: now, pending: false, ...(suppressedBy ? { suppressedBy: suppressedBy.name } : {}) });
+      this.findings.set(id, { finding, ...seenMs(finding), lastPublishedAt: now, pending: false, ...(suppressedBy ? { suppressedBy: suppressedBy.name } : {}) });
       this.stats.findingsCreated++;
       if (suppressedBy) {
         this.stats.archived++;
@@ -346,7 +365,9 @@ export class DetectionEngine {
       return { finding, change: 'created', publish: true, archived: false };
     }
     const prev = cached.finding;
-    const ts = now >= Date.parse(prev.service.eventLastSeen) ? event.ts : prev.service.eventLastSeen;
+    const later = now >= cached.lastSeenMs;
+    const earlier = now < cached.firstSeenMs;
+    const ts = later ? event.ts : prev.service.eventLastSeen;
     const severity = Math.max(prev.severity, clampSeverity(candidate.severity ?? info.defaultSeverity));
     let finding: Finding = {
       ...prev,
@@ -357,9 +378,11 @@ export class DetectionEngine {
         archived: false,
         count: prev.service.count + 1,
         eventLastSeen: ts,
-        eventFirstSeen: now < Date.parse(prev.service.eventFirstSeen) ? event.ts : prev.service.eventFirstSeen,
+        eventFirstSeen: earlier ? event.ts : prev.service.eventFirstSeen,
       },
     };
+    if (later) cached.lastSeenMs = now;
+    if (earlier) cached.firstSeenMs = now;
     // Re-check suppression on every change: a severity change can move a finding into or out of a rule.
     const suppressedBy = this.suppression.match(finding)?.name;
     const wasArchived = cached.suppressedBy !== undefined;
@@ -386,6 +409,12 @@ export class DetectionEngine {
     this.pending.add(id);
     return { finding, change: 'updated', publish: false, archived: false };
   }
+}
+
+const MAX_REMEMBERED_IDS = 16_384;
+
+function seenMs(finding: Finding): { firstSeenMs: number; lastSeenMs: number } {
+  return { firstSeenMs: parseEventTime(finding.service.eventFirstSeen), lastSeenMs: parseEventTime(finding.service.eventLastSeen) };
 }
 
 function unarchive(finding: Finding): Finding {

@@ -1,8 +1,23 @@
-/** A Map bounded to `capacity` entries; reading or writing makes an entry most recent. */
+/**
+ * A Map bounded to `capacity` entries; reading or writing makes an entry most recent.
+ *
+ * Recency is a doubly linked list through the nodes: a read moves two pointers instead of deleting
+ * and re-inserting the Map entry (the engine reads its instance and finding caches on every event).
+ */
+class LruNode<K, V> {
+  older: LruNode<K, V> | undefined = undefined;
+  newer: LruNode<K, V> | undefined = undefined;
+
+  constructor(
+    readonly key: K,
+    public value: V,
+  ) {}
+}
+
 export class LruMap<K, V> {
-  private readonly map = new Map<K, V>();
-  /** Most recently used key: events of one instance come in runs, so skip the re-insert then. */
-  private newest: K | undefined;
+  private readonly map = new Map<K, LruNode<K, V>>();
+  private oldest: LruNode<K, V> | undefined = undefined;
+  private newest: LruNode<K, V> | undefined = undefined;
 
   constructor(
     readonly capacity: number,
@@ -16,38 +31,68 @@ export class LruMap<K, V> {
   }
 
   get(key: K): V | undefined {
-    const v = this.map.get(key);
-    if (v !== undefined && key !== this.newest) {
-      this.map.delete(key);
-      this.map.set(key, v);
-      this.newest = key;
+    const node = this.map.get(key);
+    if (node === undefined) return undefined;
+    if (node !== this.newest) {
+      this.unlink(node);
+      this.append(node);
     }
-    return v;
+    return node.value;
   }
 
   /** Reads without refreshing recency. */
   peek(key: K): V | undefined {
-    return this.map.get(key);
+    return this.map.get(key)?.value;
   }
 
   set(key: K, value: V): void {
-    this.map.delete(key);
-    this.map.set(key, value);
-    this.newest = key;
+    const known = this.map.get(key);
+    if (known !== undefined) {
+      known.value = value;
+      if (known !== this.newest) {
+        this.unlink(known);
+        this.append(known);
+      }
+      return;
+    }
+    const node = new LruNode(key, value);
+    this.map.set(key, node);
+    this.append(node);
     while (this.map.size > this.capacity) {
-      const oldest = this.map.entries().next().value;
+      const oldest = this.oldest;
       if (!oldest) break;
-      this.map.delete(oldest[0]);
-      this.onEvict?.(oldest[0], oldest[1]);
+      this.unlink(oldest);
+      this.map.delete(oldest.key);
+      this.onEvict?.(oldest.key, oldest.value);
     }
   }
 
   delete(key: K): boolean {
-    if (key === this.newest) this.newest = undefined;
+    const node = this.map.get(key);
+    if (node === undefined) return false;
+    this.unlink(node);
     return this.map.delete(key);
   }
 
-  values(): IterableIterator<V> {
-    return this.map.values();
+  /** Values from the least to the most recently used. */
+  *values(): IterableIterator<V> {
+    for (let node = this.oldest; node; node = node.newer) yield node.value;
+  }
+
+  private append(node: LruNode<K, V>): void {
+    node.older = this.newest;
+    node.newer = undefined;
+    if (this.newest) this.newest.newer = node;
+    else this.oldest = node;
+    this.newest = node;
+  }
+
+  private unlink(node: LruNode<K, V>): void {
+    if (node.older) node.older.newer = node.newer;
+    else this.oldest = node.newer;
+    if (node.newer) node.newer.older = node.older;
+    else this.newest = node.older;
+    node.older = undefined;
+    node.newer = undefined;
   }
 }

@@ -4,6 +4,7 @@
  *
  * Values must be JSON-serialisable (plain objects, arrays, strings, numbers, booleans, null).
  */
+import { ExpiringLru } from './expiring-lru';
 import type { InstanceState } from './instance-state';
 
 export interface MemoryInstanceStateOptions {
@@ -26,11 +27,6 @@ export interface MemoryInstanceStateJson {
   readonly namespaces: Readonly<Record<string, readonly (readonly [string, unknown, number | null])[]>>;
 }
 
-interface Entry {
-  value: unknown;
-  expiresAt: number;
-}
-
 const DEFAULT_MAX_ENTRIES = 2048;
 const DEFAULT_MAX_NAMESPACES = 128;
 const DEFAULT_LEARNING_MS = 24 * 60 * 60 * 1000;
@@ -38,7 +34,9 @@ const BASELINE_PREFIX = 'baseline:';
 const RESERVED_PREFIX = 'picket.';
 
 export class MemoryInstanceState implements InstanceState {
-  private readonly namespaces = new Map<string, Map<string, Entry>>();
+  private readonly namespaces = new Map<string, ExpiringLru>();
+  /** Counts writes: a namespace's stamp says how recently it was written (namespace eviction order). */
+  private writeClock = 0;
   private readonly maxEntries: number;
   private readonly maxNamespaces: number;
   private readonly learningPeriodMs: number;
@@ -65,26 +63,30 @@ export class MemoryInstanceState implements InstanceState {
 
   recall<T>(namespace: string, key: string, now: number): T | undefined {
     const ns = this.namespaces.get(namespace);
-    const entry = ns?.get(key);
-    if (!ns || !entry) return undefined;
+    if (!ns) return undefined;
+    const entry = ns.lookup(key);
+    if (!entry) return undefined;
     if (entry.expiresAt <= now) {
-      ns.delete(key);
+      ns.remove(entry);
       this.dirty = true;
       return undefined;
     }
-    // Refresh recency: a Map iterates in insertion order, so re-inserting makes it most recent.
-    ns.delete(key);
-    ns.set(key, entry);
+    ns.touch(entry);
     return entry.value as T;
   }
 
   forget(namespace: string, key: string): void {
-    if (this.namespaces.get(namespace)?.delete(key)) this.dirty = true;
+    const ns = this.namespaces.get(namespace);
+    const entry = ns?.lookup(key);
+    if (ns && entry) {
+      ns.remove(entry);
+      this.dirty = true;
+    }
   }
 
   firstSeen(namespace: string, key: string, now: number): boolean {
     this.touchLearning(now);
-    const ns = BASELINE_PREFIX + namespace;
+    const ns = baselineNamespace(namespace);
     if (this.recall(ns, key, now) !== undefined) return false;
     this.put(ns, key, 1, Number.POSITIVE_INFINITY);
     return true;
@@ -104,8 +106,12 @@ export class MemoryInstanceState implements InstanceState {
 
   toJSON(): MemoryInstanceStateJson {
     const namespaces: Record<string, (readonly [string, unknown, number | null])[]> = {};
-    for (const [name, ns] of this.namespaces) {
-      namespaces[name] = [...ns].map(([k, e]) => [k, e.value, Number.isFinite(e.expiresAt) ? e.expiresAt : null] as const);
+    // Least recently written namespace first, least recently used entry first (what fromJSON replays).
+    const byWrite = [...this.namespaces].sort((a, b) => a[1].written - b[1].written);
+    for (const [name, ns] of byWrite) {
+      const entries: (readonly [string, unknown, number | null])[] = [];
+      for (const e of ns.entries()) entries.push([e.key, e.value, Number.isFinite(e.expiresAt) ? e.expiresAt : null]);
+      namespaces[name] = entries;
     }
     return {
       v: 1,
@@ -150,28 +156,26 @@ export class MemoryInstanceState implements InstanceState {
   private put(namespace: string, key: string, value: unknown, expiresAt: number): void {
     let ns = this.namespaces.get(namespace);
     if (!ns) {
-      if (this.namespaces.size >= this.maxNamespaces) {
-        // Least recently written namespace first; `picket.*` namespaces (the engine's own) are kept.
-        for (const name of this.namespaces.keys()) {
-          if (!name.startsWith(RESERVED_PREFIX)) {
-            this.namespaces.delete(name);
-            break;
-          }
-        }
-      }
-      ns = new Map();
-    } else {
-      this.namespaces.delete(namespace);
+      if (this.namespaces.size >= this.maxNamespaces) this.evictNamespace();
+      ns = new ExpiringLru(this.maxEntries);
+      this.namespaces.set(namespace, ns);
     }
-    this.namespaces.set(namespace, ns);
-    ns.delete(key);
-    ns.set(key, { value, expiresAt });
-    while (ns.size > this.maxEntries) {
-      const oldest = ns.keys().next().value;
-      if (oldest === undefined) break;
-      ns.delete(oldest);
-    }
+    ns.written = ++this.writeClock;
+    ns.put(key, value, expiresAt);
     this.dirty = true;
+  }
+
+  /** Drops the least recently written namespace; `picket.*` namespaces (the engine's own) are kept. */
+  private evictNamespace(): void {
+    let victim: string | undefined;
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const [name, ns] of this.namespaces) {
+      if (ns.written < oldest && !name.startsWith(RESERVED_PREFIX)) {
+        victim = name;
+        oldest = ns.written;
+      }
+    }
+    if (victim !== undefined) this.namespaces.delete(victim);
   }
 
   private touchLearning(now: number): void {
@@ -181,6 +185,19 @@ export class MemoryInstanceState implements InstanceState {
     }
   }
 }
+
+/** `baseline:<namespace>`, built once per namespace: rules ask on every event with the same few names. */
+function baselineNamespace(namespace: string): string {
+  let name = baselineNames.get(namespace);
+  if (name === undefined) {
+    name = BASELINE_PREFIX + namespace;
+    // Namespaces are rule constants; the bound only guards against a rule that builds them from data.
+    if (baselineNames.size >= 1024) baselineNames.clear();
+    baselineNames.set(namespace, name);
+  }
+  return name;
+}
+const baselineNames = new Map<string, string>();
 
 function positiveInt(name: string, value: number): number {
   if (!Number.isInteger(value) || value < 1) {

@@ -30,6 +30,9 @@ export interface FindingCandidate {
   readonly evidence?: Readonly<Record<string, unknown>>;
 }
 
+/** What a rule returns when it found nothing: one shared frozen array, so the common case allocates nothing. */
+export const NO_FINDINGS: readonly FindingCandidate[] = Object.freeze([]);
+
 export interface RuleContext {
   /** Mutable per-instance memory (baselines, recent writes, listeners, sequences). */
   readonly state: InstanceState;

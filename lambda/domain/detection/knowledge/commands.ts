@@ -7,8 +7,13 @@
 /** Programs that fetch a URL (a download stage). */
 export const DOWNLOADERS: ReadonlySet<string> = new Set(['curl', 'wget', 'fetch', 'lwp-download', 'lwp-request', 'GET', 'aria2c', 'axel', 'tftp', 'ftp', 'busybox-wget']);
 
+/** Program names isDecoderCommand knows (each with the flag that makes it decode, below). */
+const DECODERS: ReadonlySet<string> = new Set(['base64', 'base32', 'basenc', 'xxd', 'openssl', 'uudecode', 'gunzip', 'zcat', 'bunzip2', 'xz', 'unxz', 'rev']);
+
 /** Programs (with the flag that makes them decode) that turn text into a payload. */
 export function isDecoderCommand(argv: readonly string[], name: string): boolean {
+  // Asked about every exec: most programs are none of these, so leave before copying the arguments.
+  if (!DECODERS.has(name)) return false;
   const args = argv.slice(1);
   switch (name) {
     case 'base64':
@@ -35,8 +40,18 @@ export function isDecoderCommand(argv: readonly string[], name: string): boolean
 /** What a discovery command reveals; a burst covering several kinds is reconnaissance. */
 export type DiscoveryKind = 'identity' | 'system' | 'network' | 'processes' | 'accounts' | 'privileges' | 'cloud' | 'containers' | 'software';
 
+/** Program names discoveryKind knows (the cases below). */
+const DISCOVERY_PROGRAMS: ReadonlySet<string> = new Set([
+  'id', 'whoami', 'groups', 'logname', 'uname', 'hostname', 'hostnamectl', 'lsb_release', 'lscpu', 'lsblk', 'dmidecode',
+  'uptime', 'ifconfig', 'netstat', 'ss', 'arp', 'route', 'iwconfig', 'nmcli', 'ip', 'ps', 'pstree', 'top', 'pgrep', 'w',
+  'who', 'last', 'lastlog', 'users', 'getent', 'getcap', 'find', 'sudo', 'dpkg', 'rpm', 'docker', 'crictl', 'kubectl',
+  'cat', 'head', 'less', 'more', 'curl', 'wget',
+]);
+
 /** Discovery kind of a command (name + argv), or undefined when the command is not discovery. */
 export function discoveryKind(name: string, argv: readonly string[]): DiscoveryKind | undefined {
+  // Asked about every exec: most programs reveal nothing, so leave before copying the arguments.
+  if (!DISCOVERY_PROGRAMS.has(name)) return undefined;
   const args = argv.slice(1);
   switch (name) {
     case 'id':

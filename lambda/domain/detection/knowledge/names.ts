@@ -14,6 +14,9 @@ export function baseName(path: string | undefined): string {
 
 /** python3.11 → python, php-fpm8.2 → php-fpm, perl5.36 → perl, node18 → node, lua5.4 → lua. */
 export function programFamily(name: string): string {
+  // The versioned spellings end in a digit or a dot; any other name is its own family (most names).
+  const last = name.charCodeAt(name.length - 1);
+  if (!((last >= 48 && last <= 57) || last === 46)) return name;
   let family = familyCache.get(name);
   if (family === undefined) {
     family = name.replace(/^(python|php-fpm|php|perl|ruby|node|nodejs|lua|luajit|tclsh|pypy|gawk)[0-9][0-9.]*$/, '$1');
@@ -28,5 +31,7 @@ const familyCache = new Map<string, string>();
 
 /** True when `name` (a basename) or its family is in `set`. */
 export function inSet(set: ReadonlySet<string>, name: string): boolean {
-  return set.has(name) || set.has(programFamily(name));
+  if (set.has(name)) return true;
+  const family = programFamily(name);
+  return family !== name && set.has(family);
 }

@@ -7,7 +7,7 @@
 import type { ActivityEvent } from '../../../events/runtime-event';
 import { CONTAINER_TOOLS } from '../../knowledge/admin-tools';
 import { baseName, inSet } from '../../knowledge/names';
-import type { DetectionRule, FindingCandidate, RuleContext } from '../../rule';
+import { type DetectionRule, type FindingCandidate, NO_FINDINGS, type RuleContext } from '../../rule';
 import { compact } from './support/compact';
 import { commandLine, containerContext, eventNames, processName } from './support/process-context';
 
@@ -19,10 +19,10 @@ export const cgroupsReleaseAgentModified: DetectionRule = {
   kinds: ['file_write'],
   types: [TYPE],
   evaluate(event: ActivityEvent, ctx: RuleContext): readonly FindingCandidate[] {
-    if (event.kind !== 'file_write' || event.success === false) return [];
+    if (event.kind !== 'file_write' || event.success === false) return NO_FINDINGS;
     const file = baseName(event.file.path);
-    if (file !== 'release_agent' && file !== 'notify_on_release') return [];
-    if (eventNames(event).some((n) => CGROUP_MANAGERS.has(n) || inSet(CONTAINER_TOOLS, n))) return [];
+    if (file !== 'release_agent' && file !== 'notify_on_release') return NO_FINDINGS;
+    if (eventNames(event).some((n) => CGROUP_MANAGERS.has(n) || inSet(CONTAINER_TOOLS, n))) return NO_FINDINGS;
     const container = containerContext(event, ctx);
     return [
       {

@@ -9,7 +9,7 @@ import type { ActivityEvent } from '../../../events/runtime-event';
 import { CONTAINER_TOOLS } from '../../knowledge/admin-tools';
 import { inSet } from '../../knowledge/names';
 import { BLOCK_DEVICE, HOST_SENSITIVE_MOUNT_SOURCES } from '../../knowledge/paths';
-import type { DetectionRule, FindingCandidate, RuleContext } from '../../rule';
+import { type DetectionRule, type FindingCandidate, NO_FINDINGS, type RuleContext } from '../../rule';
 import { compact } from './support/compact';
 import { commandLine, containerContext, eventNames, processName } from './support/process-context';
 
@@ -21,10 +21,10 @@ export const containerMountsHostDirectory: DetectionRule = {
   kinds: ['mount'],
   types: [TYPE],
   evaluate(event: ActivityEvent, ctx: RuleContext): readonly FindingCandidate[] {
-    if (event.kind !== 'mount' || event.success === false) return [];
+    if (event.kind !== 'mount' || event.success === false) return NO_FINDINGS;
     const container = containerContext(event, ctx);
-    if (!container) return [];
-    if (eventNames(event).some((n) => inSet(CONTAINER_TOOLS, n))) return [];
+    if (!container) return NO_FINDINGS;
+    if (eventNames(event).some((n) => inSet(CONTAINER_TOOLS, n))) return NO_FINDINGS;
     const { source, target, fsType, flags } = event.mount;
     const bind = flags !== undefined && (flags & MS_BIND) !== 0;
     const what =
@@ -35,7 +35,7 @@ export const containerMountsHostDirectory: DetectionRule = {
           : fsType === 'cgroup'
             ? 'a cgroup v1 hierarchy'
             : undefined;
-    if (!what) return [];
+    if (!what) return NO_FINDINGS;
     return [
       {
         type: TYPE,

@@ -7,7 +7,7 @@ import type { ActivityEvent } from '../../../events/runtime-event';
 import { NAMESPACE_LAUNCHERS } from '../../knowledge/admin-tools';
 import { inSet } from '../../knowledge/names';
 import type { DetectionRule, FindingCandidate, RuleContext } from '../../rule';
-import { eventNames } from './support/process-context';
+import { eventNames, pidKey } from './support/process-context';
 import {
   type ConnectMemo,
   type FileMemo,
@@ -32,12 +32,12 @@ export const contextRecorder: DetectionRule = {
   types: [],
   evaluate(event: ActivityEvent, { state, now }: RuleContext): readonly FindingCandidate[] {
     if (event.success === false) return NONE;
-    const pid = String(event.process.pid);
+    const pid = pidKey(event);
     switch (event.kind) {
       case 'process_exec': {
         const memo: ProcMemo = { ppid: event.process.ppid, exe: event.process.exe, uid: event.process.uid, euid: event.process.euid };
         state.remember(NS_PROC, pid, memo, TTL.proc, now);
-        const launcher = eventNames(event).find((n) => inSet(NAMESPACE_LAUNCHERS, n));
+        const launcher = firstInSet(eventNames(event), NAMESPACE_LAUNCHERS);
         if (launcher) state.remember(NS_NAMESPACE, pid, { launcher } satisfies NamespaceMemo, TTL.namespace, now);
         break;
       }
@@ -60,14 +60,14 @@ export const contextRecorder: DetectionRule = {
       case 'file_link': {
         const path = event.kind === 'file_rename' || event.kind === 'file_link' ? (event.file.newPath ?? event.file.path) : event.file.path;
         const how = event.kind === 'file_write' ? 'write' : event.kind === 'file_chmod' ? 'chmod' : event.kind === 'file_rename' ? 'rename' : 'link';
-        const memo: FileMemo = {
-          pid: event.process.pid,
-          exe: event.process.exe,
-          how,
-          ...(event.file.mode !== undefined ? { mode: event.file.mode } : {}),
-          ts: event.ts,
-          writerLineage: writerLineage(event),
-        };
+        const { pid, exe } = event.process;
+        const mode = event.file.mode;
+        // Two literals rather than a conditional spread (a slow generic copy on every file event);
+        // the keys keep the same order either way.
+        const memo: FileMemo =
+          mode !== undefined
+            ? { pid, exe, how, mode, ts: event.ts, writerLineage: writerLineage(event) }
+            : { pid, exe, how, ts: event.ts, writerLineage: writerLineage(event) };
         state.remember(NS_FILE, path, memo, TTL.file, now);
         break;
       }
@@ -82,6 +82,11 @@ export const contextRecorder: DetectionRule = {
     return NONE;
   },
 };
+
+function firstInSet(names: readonly string[], set: ReadonlySet<string>): string | undefined {
+  for (let i = 0; i < names.length; i++) if (inSet(set, names[i] as string)) return names[i];
+  return undefined;
+}
 
 /**
  * Names of the writer, then of up to 6 ancestors (executable basename and first argument's

@@ -7,7 +7,7 @@
  */
 import type { ActivityEvent } from '../../../events/runtime-event';
 import { MINER_ALGORITHMS, MINER_FLAGS, MINER_NAMES, MONERO_WALLET, POOL_PORTS, STRATUM_URL } from '../../knowledge/miners';
-import type { DetectionRule, FindingCandidate, RuleContext } from '../../rule';
+import { type DetectionRule, type FindingCandidate, NO_FINDINGS, type RuleContext } from '../../rule';
 import { compact } from './support/compact';
 import { commandLine, eventNames, processName } from './support/process-context';
 
@@ -19,11 +19,11 @@ export const cryptoMinerExecuted: DetectionRule = {
   kinds: ['process_exec', 'net_connect'],
   types: [TYPE],
   evaluate(event: ActivityEvent, _ctx: RuleContext): readonly FindingCandidate[] {
-    if (event.success === false) return [];
-    if (event.kind !== 'process_exec' && event.kind !== 'net_connect') return [];
+    if (event.success === false) return NO_FINDINGS;
+    if (event.kind !== 'process_exec' && event.kind !== 'net_connect') return NO_FINDINGS;
     const port = event.kind === 'net_connect' ? event.net.remotePort : undefined;
     const { score, signs, pool } = minerScore(event, port);
-    if (score < THRESHOLD) return [];
+    if (score < THRESHOLD) return NO_FINDINGS;
     return [
       {
         type: TYPE,
@@ -44,6 +44,8 @@ export function minerScore(event: ActivityEvent, connectPort?: number): { score:
   if (!name && !event.process.argv.some((a, i) => i > 0 && (a.startsWith('--') || a === '-a' || a.length >= 40 || a.includes('stratum')))) {
     return { score: 0, signs };
   }
+  // Without a miner's name only an argument below can score; none of them: nothing to score.
+  if (!name && !mayScore(event.process.argv)) return { score: 0, signs };
   if (name) {
     score += 2;
     signs.push(`miner program name ${name}`);
@@ -78,6 +80,23 @@ export function minerScore(event: ActivityEvent, connectPort?: number): { score:
   }
   return { score, signs, ...(url ? { pool: url } : {}) };
 }
+
+ /**
+ * Whether any argument could score without a miner's name: a pool URL (one argument holding `://`
+ * and "stratum"), a miner flag (all start with `--`), an algorithm option, or a wallet address (95
+ * characters in one argument). Exactly the arguments the scoring below can count, found without
+ * joining the command line or running its regular expressions on every connect and exec.
+ */
+function mayScore(argv: readonly string[]): boolean {
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === '-a' || a === '--algo' || a.length >= 95) return true;
+    if (a.startsWith('--') && MINER_FLAGS.has(flagName(a))) return true;
+    if (a.includes('://') && STRATUM_HINT.test(a)) return true;
+  }
+  return false;
+}
+const STRATUM_HINT = /stratum/i;
 
 /** The part of an argument before its first '=' (the whole argument without one), without allocating an array. */
 function flagName(arg: string): string {

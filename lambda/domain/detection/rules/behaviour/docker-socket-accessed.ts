@@ -9,7 +9,7 @@ import type { ActivityEvent } from '../../../events/runtime-event';
 import { CONTAINER_TOOLS } from '../../knowledge/admin-tools';
 import { inSet } from '../../knowledge/names';
 import { CONTAINER_SOCKETS } from '../../knowledge/paths';
-import type { DetectionRule, FindingCandidate, RuleContext } from '../../rule';
+import { type DetectionRule, type FindingCandidate, NO_FINDINGS, type RuleContext } from '../../rule';
 import { compact } from './support/compact';
 import { ancestorIn, commandLine, containerContext, eventNames, isInteractive, processName } from './support/process-context';
 
@@ -20,11 +20,11 @@ export const dockerSocketAccessed: DetectionRule = {
   kinds: ['net_connect'],
   types: [TYPE],
   evaluate(event: ActivityEvent, ctx: RuleContext): readonly FindingCandidate[] {
-    if (event.kind !== 'net_connect' || event.net.family !== 'unix') return [];
+    if (event.kind !== 'net_connect' || event.net.family !== 'unix') return NO_FINDINGS;
     const socket = event.net.path;
-    if (!socket || !CONTAINER_SOCKETS.has(socket)) return [];
-    if (eventNames(event).some((n) => inSet(CONTAINER_TOOLS, n))) return [];
-    if (ancestorIn(event, CONTAINER_TOOLS) && !containerContext(event, ctx)) return [];
+    if (!socket || !CONTAINER_SOCKETS.has(socket)) return NO_FINDINGS;
+    if (eventNames(event).some((n) => inSet(CONTAINER_TOOLS, n))) return NO_FINDINGS;
+    if (ancestorIn(event, CONTAINER_TOOLS) && !containerContext(event, ctx)) return NO_FINDINGS;
     const container = containerContext(event, ctx);
     const severity = container ? 8 : isInteractive(event) ? 2 : undefined;
     return [

@@ -10,9 +10,9 @@ import type { ActivityEvent } from '../../../events/runtime-event';
 import { ELEVATION_TOOLS } from '../../knowledge/admin-tools';
 import { inSet } from '../../knowledge/names';
 import { inSystemDir } from '../../knowledge/paths';
-import type { DetectionRule, FindingCandidate, RuleContext } from '../../rule';
+import { type DetectionRule, type FindingCandidate, NO_FINDINGS, type RuleContext } from '../../rule';
 import { compact } from './support/compact';
-import { commandLine, entryNames, eventNames, processName } from './support/process-context';
+import { commandLine, entryNames, eventNames, pidKey, processName } from './support/process-context';
 import { NS_PROC, type ProcMemo } from './support/state-keys';
 
 const TYPE = 'PrivilegeEscalation:Runtime/ElevationToRoot';
@@ -22,33 +22,33 @@ export const elevationToRoot: DetectionRule = {
   kinds: ['setuid', 'process_exec'],
   types: [TYPE],
   evaluate(event: ActivityEvent, { state, now }: RuleContext): readonly FindingCandidate[] {
-    if (event.success === false) return [];
+    if (event.success === false) return NO_FINDINGS;
     // Cheap identity checks first: almost every exec is a root child of root or a user child of a user.
-    if (event.kind === 'process_exec' && (event.process.euid !== 0 || (event.process.uid === 0 && (event.lineage[0]?.uid ?? 0) === 0))) return [];
-    if (event.kind === 'setuid' && event.setuid.newUid !== 0 && event.setuid.newEuid !== 0) return [];
-    if (eventNames(event).some((n) => inSet(ELEVATION_TOOLS, n))) return [];
+    if (event.kind === 'process_exec' && (event.process.euid !== 0 || (event.process.uid === 0 && (event.lineage[0]?.uid ?? 0) === 0))) return NO_FINDINGS;
+    if (event.kind === 'setuid' && event.setuid.newUid !== 0 && event.setuid.newEuid !== 0) return NO_FINDINGS;
+    if (eventNames(event).some((n) => inSet(ELEVATION_TOOLS, n))) return NO_FINDINGS;
     const parent = event.lineage[0];
     const parentIsTool = parent ? entryNames(parent).some((n) => inSet(ELEVATION_TOOLS, n)) : false;
     let how: string | undefined;
     let fromUid: number | undefined;
     if (event.kind === 'setuid') {
       const toRoot = event.setuid.newUid === 0 || event.setuid.newEuid === 0;
-      if (!toRoot) return [];
-      const memo = state.recall<ProcMemo>(NS_PROC, String(event.process.pid), now);
+      if (!toRoot) return NO_FINDINGS;
+      const memo = state.recall<ProcMemo>(NS_PROC, pidKey(event), now);
       fromUid = memo?.uid ?? parent?.uid;
-      if (fromUid === undefined || fromUid === 0) return [];
+      if (fromUid === undefined || fromUid === 0) return NO_FINDINGS;
       how = `called ${event.setuid.syscall} to uid 0 after starting as uid ${fromUid}`;
     } else if (event.kind === 'process_exec') {
       const p = event.process;
-      if (p.euid !== 0) return [];
+      if (p.euid !== 0) return NO_FINDINGS;
       if (p.uid !== 0) {
         fromUid = p.uid;
         how = `started with effective uid 0 from a setuid-root program while its real uid is ${p.uid}`;
       } else if (parent && parent.uid !== undefined && parent.uid !== 0 && (parent.euid ?? parent.uid) !== 0 && !parentIsTool) {
         fromUid = parent.uid;
         how = `runs as root although its parent ${entryNames(parent)[0]} (pid ${parent.pid}) ran as uid ${parent.uid}`;
-      } else return [];
-    } else return [];
+      } else return NO_FINDINGS;
+    } else return NO_FINDINGS;
     const severity = inSystemDir(event.process.exe) ? 5 : undefined;
     return [
       {

@@ -7,9 +7,9 @@
 import type { ActivityEvent } from '../../../events/runtime-event';
 import { CONTAINER_TOOLS } from '../../knowledge/admin-tools';
 import { inSet } from '../../knowledge/names';
-import type { DetectionRule, FindingCandidate, RuleContext } from '../../rule';
+import { type DetectionRule, type FindingCandidate, NO_FINDINGS, type RuleContext } from '../../rule';
 import { compact } from './support/compact';
-import { commandLine, entryNames } from './support/process-context';
+import { commandLine, entryNames, pidKey } from './support/process-context';
 import { type MemfdMemo, NS_MEMFD } from './support/state-keys';
 
 const TYPE = 'DefenseEvasion:Runtime/FilelessExecution';
@@ -20,16 +20,16 @@ export const filelessExecution: DetectionRule = {
   kinds: ['process_exec'],
   types: [TYPE],
   evaluate(event: ActivityEvent, { state, now }: RuleContext): readonly FindingCandidate[] {
-    if (event.kind !== 'process_exec' || event.success === false) return [];
+    if (event.kind !== 'process_exec' || event.success === false) return NO_FINDINGS;
     const exe = event.process.exe;
     const memfdImage = exe.startsWith('/memfd:');
     const deleted = exe.endsWith(' (deleted)') && !memfdImage;
     const viaFd = event.syscall === 'execveat' || /^\/proc\/(?:self|\d+)\/fd\/\d+$/.test(event.process.argv[0] ?? '');
-    const memo = state.recall<MemfdMemo>(NS_MEMFD, String(event.process.pid), now);
-    if (!memfdImage && !deleted && !(viaFd && memo)) return [];
+    const memo = state.recall<MemfdMemo>(NS_MEMFD, pidKey(event), now);
+    if (!memfdImage && !deleted && !(viaFd && memo)) return NO_FINDINGS;
     const memfdName = memfdImage ? exe.slice('/memfd:'.length).replace(/ \(deleted\)$/, '') : memo?.name;
-    if (memfdName && RUNTIME_MEMFD.test(memfdName)) return [];
-    if (event.lineage.slice(0, 2).some((e) => entryNames(e).some((n) => inSet(CONTAINER_TOOLS, n))) && memfdName?.startsWith('runc')) return [];
+    if (memfdName && RUNTIME_MEMFD.test(memfdName)) return NO_FINDINGS;
+    if (event.lineage.slice(0, 2).some((e) => entryNames(e).some((n) => inSet(CONTAINER_TOOLS, n))) && memfdName?.startsWith('runc')) return NO_FINDINGS;
     const what = memfdImage ? `an anonymous memory file (memfd "${memfdName}")` : deleted ? 'a deleted file' : `a descriptor of memfd "${memo?.name}"`;
     return [
       {

@@ -7,7 +7,7 @@
 import type { ActivityEvent } from '../../../events/runtime-event';
 import { baseName } from '../../knowledge/names';
 import { inDropDir, inSystemDir } from '../../knowledge/paths';
-import type { DetectionRule, FindingCandidate, RuleContext } from '../../rule';
+import { type DetectionRule, type FindingCandidate, NO_FINDINGS, type RuleContext } from '../../rule';
 import { compact } from './support/compact';
 import { footholdReason } from './support/foothold';
 import { ancestorIn, commandLine, isAdminToolingLineage, processName } from './support/process-context';
@@ -21,7 +21,7 @@ export const kernelModuleLoaded: DetectionRule = {
   kinds: ['module_load'],
   types: [TYPE],
   evaluate(event: ActivityEvent, ctx: RuleContext): readonly FindingCandidate[] {
-    if (event.kind !== 'module_load') return [];
+    if (event.kind !== 'module_load') return NO_FINDINGS;
     const { syscall, name, path } = event.module;
     const foothold = footholdReason(event, ctx) ?? (inDropDir(path) ? `the module file is in a world-writable directory (${path})` : undefined);
     // The system's own module loader (modprobe/insmod, i.e. kmod) outside any login session is the

@@ -4,7 +4,7 @@
  * the .Custom type). The hash is computed by the live agent at exec time; offline logs carry none.
  */
 import type { ActivityEvent } from '../../../events/runtime-event';
-import type { DetectionRule, FindingCandidate, RuleContext } from '../../rule';
+import { type DetectionRule, type FindingCandidate, NO_FINDINGS, type RuleContext } from '../../rule';
 import { compact } from './support/compact';
 import { processName } from './support/process-context';
 
@@ -16,11 +16,11 @@ export const maliciousFileExecuted: DetectionRule = {
   kinds: ['process_exec'],
   types: [TYPE, CUSTOM],
   evaluate(event: ActivityEvent, { intel }: RuleContext): readonly FindingCandidate[] {
-    if (event.kind !== 'process_exec' || event.success === false) return [];
+    if (event.kind !== 'process_exec' || event.success === false) return NO_FINDINGS;
     const sha = event.process.sha256;
-    if (!sha) return [];
+    if (!sha) return NO_FINDINGS;
     const match = intel.matchSha256(sha);
-    if (!match) return [];
+    if (!match) return NO_FINDINGS;
     const type = match.category === 'custom' ? CUSTOM : TYPE;
     return [
       {

@@ -8,7 +8,7 @@ import type { ActivityEvent } from '../../../events/runtime-event';
 import { CONFIG_MANAGEMENT, PACKAGE_MANAGERS, TOOLCHAIN } from '../../knowledge/admin-tools';
 import { inSet } from '../../knowledge/names';
 import { inDropDir } from '../../knowledge/paths';
-import type { DetectionRule, FindingCandidate, RuleContext } from '../../rule';
+import { type DetectionRule, type FindingCandidate, NO_FINDINGS, type RuleContext } from '../../rule';
 import { compact } from './support/compact';
 import { processName } from './support/process-context';
 import { type FileMemo, NS_FILE } from './support/state-keys';
@@ -21,12 +21,12 @@ export const newBinaryExecuted: DetectionRule = {
   kinds: ['process_exec'],
   types: [TYPE],
   evaluate(event: ActivityEvent, { state, now }: RuleContext): readonly FindingCandidate[] {
-    if (event.kind !== 'process_exec' || event.success === false) return [];
-    if (state.isLearning(now)) return [];
+    if (event.kind !== 'process_exec' || event.success === false) return NO_FINDINGS;
+    if (state.isLearning(now)) return NO_FINDINGS;
     const path = event.process.exe.replace(/ \(deleted\)$/, '');
     const memo = state.recall<FileMemo>(NS_FILE, path, now);
-    if (!memo) return [];
-    if (memo.writerLineage.some((n) => inSet(PACKAGE_MANAGERS, n) || inSet(CONFIG_MANAGEMENT, n))) return [];
+    if (!memo) return NO_FINDINGS;
+    if (memo.writerLineage.some((n) => inSet(PACKAGE_MANAGERS, n) || inSet(CONFIG_MANAGEMENT, n))) return NO_FINDINGS;
     const builtLocally = memo.writerLineage.slice(0, 3).some((n) => inSet(TOOLCHAIN, n));
     return [
       {

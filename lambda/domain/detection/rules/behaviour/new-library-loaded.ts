@@ -10,7 +10,7 @@ import type { ActivityEvent } from '../../../events/runtime-event';
 import { CONFIG_MANAGEMENT, PACKAGE_MANAGERS, TOOLCHAIN } from '../../knowledge/admin-tools';
 import { baseName, inSet } from '../../knowledge/names';
 import { inDropDir } from '../../knowledge/paths';
-import type { DetectionRule, FindingCandidate, RuleContext } from '../../rule';
+import { type DetectionRule, type FindingCandidate, NO_FINDINGS, type RuleContext } from '../../rule';
 import { commandsOf } from './support/command-view';
 import { compact } from './support/compact';
 import { processName } from './support/process-context';
@@ -25,7 +25,7 @@ export const newLibraryLoaded: DetectionRule = {
   kinds: ['process_exec'],
   types: [TYPE],
   evaluate(event: ActivityEvent, { state, now }: RuleContext): readonly FindingCandidate[] {
-    if (event.kind !== 'process_exec' || event.success === false) return [];
+    if (event.kind !== 'process_exec' || event.success === false) return NO_FINDINGS;
     const out: FindingCandidate[] = [];
     for (const { lib, how } of preloadedLibraries(event)) {
       const memo = state.recall<FileMemo>(NS_FILE, lib, now);

@@ -7,7 +7,7 @@
 import type { ActivityEvent } from '../../../events/runtime-event';
 import { DEBUGGERS } from '../../knowledge/admin-tools';
 import { baseName, inSet } from '../../knowledge/names';
-import type { DetectionRule, FindingCandidate, RuleContext } from '../../rule';
+import { type DetectionRule, type FindingCandidate, NO_FINDINGS, type RuleContext } from '../../rule';
 import { isDescendantOf } from './support/ancestry';
 import { compact } from './support/compact';
 import { eventNames, processName } from './support/process-context';
@@ -21,13 +21,13 @@ export const processInjectionProc: DetectionRule = {
   kinds: ['file_write'],
   types: [TYPE],
   evaluate(event: ActivityEvent, { state, now }: RuleContext): readonly FindingCandidate[] {
-    if (event.kind !== 'file_write' || event.success === false) return [];
+    if (event.kind !== 'file_write' || event.success === false) return NO_FINDINGS;
     const m = PROC_MEM.exec(event.file.path);
-    if (!m) return [];
-    if (m[1] === 'self' || m[1] === 'thread-self') return [];
+    if (!m) return NO_FINDINGS;
+    if (m[1] === 'self' || m[1] === 'thread-self') return NO_FINDINGS;
     const targetPid = Number(m[1]);
-    if (targetPid === event.process.pid || isDescendantOf(state, targetPid, event.process.pid, now)) return [];
-    if (eventNames(event).some((n) => inSet(DEBUGGERS, n))) return [];
+    if (targetPid === event.process.pid || isDescendantOf(state, targetPid, event.process.pid, now)) return NO_FINDINGS;
+    if (eventNames(event).some((n) => inSet(DEBUGGERS, n))) return NO_FINDINGS;
     const targetExe = state.recall<ProcMemo>(NS_PROC, String(targetPid), now)?.exe;
     return [
       {

@@ -7,7 +7,7 @@
 import type { ActivityEvent } from '../../../events/runtime-event';
 import { DEBUGGERS } from '../../knowledge/admin-tools';
 import { baseName, inSet } from '../../knowledge/names';
-import type { DetectionRule, FindingCandidate, RuleContext } from '../../rule';
+import { type DetectionRule, type FindingCandidate, NO_FINDINGS, type RuleContext } from '../../rule';
 import { isDescendantOf } from './support/ancestry';
 import { compact } from './support/compact';
 import { eventNames, processName } from './support/process-context';
@@ -21,14 +21,14 @@ export const processInjectionPtrace: DetectionRule = {
   kinds: ['ptrace'],
   types: [TYPE],
   evaluate(event: ActivityEvent, { state, now }: RuleContext): readonly FindingCandidate[] {
-    if (event.kind !== 'ptrace' || event.success === false) return [];
+    if (event.kind !== 'ptrace' || event.success === false) return NO_FINDINGS;
     const request = event.ptrace.requestName;
-    if (!INJECTING.has(request)) return [];
+    if (!INJECTING.has(request)) return NO_FINDINGS;
     const target = event.target;
-    if (!target || target.pid === event.process.pid) return [];
-    if (target.isDescendant === true || isDescendantOf(state, target.pid, event.process.pid, now)) return [];
-    if (eventNames(event).some((n) => inSet(DEBUGGERS, n))) return [];
-    if (event.lineage.slice(0, 2).some((e) => inSet(DEBUGGERS, baseName(e.exe)))) return [];
+    if (!target || target.pid === event.process.pid) return NO_FINDINGS;
+    if (target.isDescendant === true || isDescendantOf(state, target.pid, event.process.pid, now)) return NO_FINDINGS;
+    if (eventNames(event).some((n) => inSet(DEBUGGERS, n))) return NO_FINDINGS;
+    if (event.lineage.slice(0, 2).some((e) => inSet(DEBUGGERS, baseName(e.exe)))) return NO_FINDINGS;
     const targetExe = target.exe ?? state.recall<ProcMemo>(NS_PROC, String(target.pid), now)?.exe;
     const writes = request.includes('POKE') || request.includes('SETREGS');
     return [

@@ -6,7 +6,7 @@
 import type { ActivityEvent } from '../../../events/runtime-event';
 import { DEBUGGERS } from '../../knowledge/admin-tools';
 import { baseName, inSet } from '../../knowledge/names';
-import type { DetectionRule, FindingCandidate, RuleContext } from '../../rule';
+import { type DetectionRule, type FindingCandidate, NO_FINDINGS, type RuleContext } from '../../rule';
 import { isDescendantOf } from './support/ancestry';
 import { compact } from './support/compact';
 import { eventNames, processName } from './support/process-context';
@@ -19,11 +19,11 @@ export const processInjectionVmWrite: DetectionRule = {
   kinds: ['process_vm_write'],
   types: [TYPE],
   evaluate(event: ActivityEvent, { state, now }: RuleContext): readonly FindingCandidate[] {
-    if (event.kind !== 'process_vm_write' || event.success === false) return [];
+    if (event.kind !== 'process_vm_write' || event.success === false) return NO_FINDINGS;
     const target = event.target;
-    if (!target || target.pid === event.process.pid) return [];
-    if (target.isDescendant === true || isDescendantOf(state, target.pid, event.process.pid, now)) return [];
-    if (eventNames(event).some((n) => inSet(DEBUGGERS, n))) return [];
+    if (!target || target.pid === event.process.pid) return NO_FINDINGS;
+    if (target.isDescendant === true || isDescendantOf(state, target.pid, event.process.pid, now)) return NO_FINDINGS;
+    if (eventNames(event).some((n) => inSet(DEBUGGERS, n))) return NO_FINDINGS;
     const targetExe = target.exe ?? state.recall<ProcMemo>(NS_PROC, String(target.pid), now)?.exe;
     return [
       {

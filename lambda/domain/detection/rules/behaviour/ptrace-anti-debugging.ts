@@ -6,7 +6,7 @@
 import type { ActivityEvent } from '../../../events/runtime-event';
 import { DEBUGGERS } from '../../knowledge/admin-tools';
 import { inSet } from '../../knowledge/names';
-import type { DetectionRule, FindingCandidate, RuleContext } from '../../rule';
+import { type DetectionRule, type FindingCandidate, NO_FINDINGS, type RuleContext } from '../../rule';
 import { compact } from './support/compact';
 import { entryNames, processName } from './support/process-context';
 
@@ -17,9 +17,9 @@ export const ptraceAntiDebugging: DetectionRule = {
   kinds: ['ptrace'],
   types: [TYPE],
   evaluate(event: ActivityEvent, _ctx: RuleContext): readonly FindingCandidate[] {
-    if (event.kind !== 'ptrace' || event.ptrace.requestName !== 'PTRACE_TRACEME') return [];
+    if (event.kind !== 'ptrace' || event.ptrace.requestName !== 'PTRACE_TRACEME') return NO_FINDINGS;
     const parent = event.lineage[0];
-    if (parent && entryNames(parent).some((n) => inSet(DEBUGGERS, n))) return [];
+    if (parent && entryNames(parent).some((n) => inSet(DEBUGGERS, n))) return NO_FINDINGS;
     return [
       {
         type: TYPE,

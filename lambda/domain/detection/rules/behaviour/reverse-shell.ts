@@ -14,10 +14,10 @@ import type { ActivityEvent } from '../../../events/runtime-event';
 import { INLINE_CAPABILITIES, INLINE_CODE_FLAGS, INTERPRETERS } from '../../knowledge/interpreters';
 import { baseName, inSet, programFamily } from '../../knowledge/names';
 import { SHELLS } from '../../knowledge/shells';
-import type { DetectionRule, FindingCandidate, RuleContext } from '../../rule';
+import { type DetectionRule, type FindingCandidate, NO_FINDINGS, type RuleContext } from '../../rule';
 import { commandsOf } from './support/command-view';
 import { compact } from './support/compact';
-import { commandLine, isInteractive, processName, socketStdio } from './support/process-context';
+import { commandLine, isInteractive, pidKey, ppidKey, processName, socketStdio } from './support/process-context';
 import { allCommands, allPipelines } from './support/shell-command';
 import { readsCommandsFromStdin } from './support/shell-invocation';
 import { type ConnectMemo, NS_CONNECT } from './support/state-keys';
@@ -32,7 +32,7 @@ export const reverseShell: DetectionRule = {
   kinds: ['process_exec'],
   types: [TYPE],
   evaluate(event: ActivityEvent, ctx: RuleContext): readonly FindingCandidate[] {
-    if (event.kind !== 'process_exec' || event.success === false) return [];
+    if (event.kind !== 'process_exec' || event.success === false) return NO_FINDINGS;
     const name = programFamily(processName(event));
     const isShell = inSet(SHELLS, name);
     const isInterpreter = inSet(INTERPRETERS, name);
@@ -67,8 +67,8 @@ function connectThenShell(event: ActivityEvent, { state, now }: RuleContext, isS
   // Only an interactive-style shell (no -c string, no script, or -i) is a prompt for a remote user;
   // a process that connects and then runs `sh -c "…"` is how many programs run helpers.
   if (!isShell || isInteractive(event) || !readsCommandsFromStdin(event.process.argv)) return undefined;
-  const own = state.recall<ConnectMemo>(NS_CONNECT, String(event.process.pid), now);
-  const parent = state.recall<ConnectMemo>(NS_CONNECT, String(event.process.ppid), now);
+  const own = state.recall<ConnectMemo>(NS_CONNECT, pidKey(event), now);
+  const parent = state.recall<ConnectMemo>(NS_CONNECT, ppidKey(event), now);
   let memo: ConnectMemo | undefined;
   let how = '';
   if (own && now - Date.parse(own.ts) <= SEQUENCE_WINDOW_MS) {

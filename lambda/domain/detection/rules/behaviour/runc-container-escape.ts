@@ -7,7 +7,7 @@
 import type { ActivityEvent } from '../../../events/runtime-event';
 import { baseName } from '../../knowledge/names';
 import { inSystemDir, RUNTIME_BINARY_NAMES } from '../../knowledge/paths';
-import type { DetectionRule, FindingCandidate, RuleContext } from '../../rule';
+import { type DetectionRule, type FindingCandidate, NO_FINDINGS, type RuleContext } from '../../rule';
 import { compact } from './support/compact';
 import { commandLine, isAdminToolingLineage, processName } from './support/process-context';
 
@@ -18,12 +18,12 @@ export const runcContainerEscape: DetectionRule = {
   kinds: ['file_write', 'file_rename', 'file_link'],
   types: [TYPE],
   evaluate(event: ActivityEvent, _ctx: RuleContext): readonly FindingCandidate[] {
-    if (event.kind !== 'file_write' && event.kind !== 'file_rename' && event.kind !== 'file_link') return [];
+    if (event.kind !== 'file_write' && event.kind !== 'file_rename' && event.kind !== 'file_link') return NO_FINDINGS;
     const path = event.file.newPath ?? event.file.path;
     const runtimeBinary = RUNTIME_BINARY_NAMES.has(baseName(path)) && inSystemDir(path);
     const procExe = /^\/proc\/(?:\d+|self)\/exe$/.test(event.file.path);
-    if (!runtimeBinary && !procExe) return [];
-    if (isAdminToolingLineage(event)) return [];
+    if (!runtimeBinary && !procExe) return NO_FINDINGS;
+    if (isAdminToolingLineage(event)) return NO_FINDINGS;
     return [
       {
         type: TYPE,

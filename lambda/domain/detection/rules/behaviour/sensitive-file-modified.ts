@@ -10,9 +10,9 @@
 import type { ActivityEvent } from '../../../events/runtime-event';
 import { inSet } from '../../knowledge/names';
 import { SENSITIVE_CATEGORIES, type SensitiveCategory, sensitiveCategory } from '../../knowledge/sensitive-paths';
-import type { DetectionRule, FindingCandidate, RuleContext } from '../../rule';
+import { type DetectionRule, type FindingCandidate, NO_FINDINGS, type RuleContext } from '../../rule';
 import { compact } from './support/compact';
-import { commandLine, entryNames, eventNames, isAdminToolingLineage, isInteractive, processName } from './support/process-context';
+import { anyInSet, commandLine, eventNames, isAdminToolingLineage, isInteractive, lineageNamesAt, processName } from './support/process-context';
 
 const TYPES = [
   'PrivilegeEscalation:Runtime/SensitiveFileModified',
@@ -24,13 +24,22 @@ const OWNER_DEPTH = 2;
 const DAEMONS: ReadonlySet<string> = new Set(['systemd', 'init', 'cron', 'crond', 'anacron', 'atd', 'auditd', 'rsyslogd', 'syslog-ng', 'systemd-journald', 'sshd']);
 const VERB: Record<string, string> = { file_write: 'wrote', file_rename: 'renamed', file_unlink: 'deleted', file_link: 'linked', file_chmod: 'changed the mode of' };
 
+/** An owner among the first OWNER_DEPTH ancestors' names, daemons excepted. */
+function ancestorOwns(event: ActivityEvent, owners: ReadonlySet<string>): boolean {
+  const depth = Math.min(OWNER_DEPTH, event.lineage.length);
+  for (let i = 0; i < depth; i++) {
+    for (const n of lineageNamesAt(event, i)) if (!DAEMONS.has(n) && inSet(owners, n)) return true;
+  }
+  return false;
+}
+
 export const sensitiveFileModified: DetectionRule = {
   id: 'sensitive-file-modified',
   kinds: ['file_write', 'file_rename', 'file_unlink', 'file_link', 'file_chmod'],
   types: TYPES,
   evaluate(event: ActivityEvent, _ctx: RuleContext): readonly FindingCandidate[] {
-    if (event.success === false) return [];
-    if (event.kind !== 'file_write' && event.kind !== 'file_rename' && event.kind !== 'file_unlink' && event.kind !== 'file_link' && event.kind !== 'file_chmod') return [];
+    if (event.success === false) return NO_FINDINGS;
+    if (event.kind !== 'file_write' && event.kind !== 'file_rename' && event.kind !== 'file_unlink' && event.kind !== 'file_link' && event.kind !== 'file_chmod') return NO_FINDINGS;
     const paths = [event.file.newPath, event.file.path].filter((p): p is string => !!p);
     let hit: { path: string; category: SensitiveCategory } | undefined;
     for (const path of paths) {
@@ -40,23 +49,16 @@ export const sensitiveFileModified: DetectionRule = {
         break;
       }
     }
-    if (!hit) return [];
+    if (!hit) return NO_FINDINGS;
     const info = SENSITIVE_CATEGORIES[hit.category];
-    if (isAdminToolingLineage(event)) return [];
+    if (isAdminToolingLineage(event)) return NO_FINDINGS;
     // The owning tool itself, or an editor/helper it started (systemctl edit, logrotate's postrotate).
     // Daemons that are everybody's ancestor (systemd, cron) never vouch for a descendant, and a shell
     // only owns its own history, not its children's writes.
-    const ancestors =
-      hit.category === 'shell-history'
-        ? []
-        : event.lineage
-            .slice(0, OWNER_DEPTH)
-            .flatMap(entryNames)
-            .filter((n) => !DAEMONS.has(n));
-    const owner = [...eventNames(event), ...ancestors].some((n) => inSet(info.owners, n));
+    const owner = anyInSet(eventNames(event), info.owners) || (hit.category !== 'shell-history' && ancestorOwns(event, info.owners));
     // A shell appending its own history is the owner's routine; deleting or linking it away is not.
-    if (owner && !(hit.category === 'shell-history' && (event.kind === 'file_unlink' || event.kind === 'file_link' || event.kind === 'file_rename'))) return [];
-    if (hit.category === 'shell-history' && owner && event.kind === 'file_write') return [];
+    if (owner && !(hit.category === 'shell-history' && (event.kind === 'file_unlink' || event.kind === 'file_link' || event.kind === 'file_rename'))) return NO_FINDINGS;
+    if (hit.category === 'shell-history' && owner && event.kind === 'file_write') return NO_FINDINGS;
     const severity = isInteractive(event) ? 2 : undefined;
     return [
       {

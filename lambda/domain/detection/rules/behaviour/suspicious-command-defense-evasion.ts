@@ -10,7 +10,7 @@ import type { ActivityEvent } from '../../../events/runtime-event';
 import { SECURITY_SERVICES, STOP_VERBS } from '../../knowledge/commands';
 import { baseName } from '../../knowledge/names';
 import { sensitiveCategory } from '../../knowledge/sensitive-paths';
-import type { DetectionRule, FindingCandidate, RuleContext } from '../../rule';
+import { type DetectionRule, type FindingCandidate, NO_FINDINGS, type RuleContext } from '../../rule';
 import { type CommandView, commandsOf } from './support/command-view';
 import { compact } from './support/compact';
 import { commandLine, isAdminToolingLineage, isInteractive, processName } from './support/process-context';
@@ -24,7 +24,7 @@ export const suspiciousCommandDefenseEvasion: DetectionRule = {
   kinds: ['process_exec'],
   types: [TYPE],
   evaluate(event: ActivityEvent, _ctx: RuleContext): readonly FindingCandidate[] {
-    if (event.kind !== 'process_exec' || event.success === false) return [];
+    if (event.kind !== 'process_exec' || event.success === false) return NO_FINDINGS;
     const { commands } = commandsOf(event);
     let technique: string | undefined;
     for (const c of commands) {
@@ -32,7 +32,7 @@ export const suspiciousCommandDefenseEvasion: DetectionRule = {
       technique = historyTampering(c) ?? logTampering(c) ?? securityStop(c);
       if (technique) break;
     }
-    if (!technique || isAdminToolingLineage(event)) return [];
+    if (!technique || isAdminToolingLineage(event)) return NO_FINDINGS;
     return [
       {
         type: TYPE,

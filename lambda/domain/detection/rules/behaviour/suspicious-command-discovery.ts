@@ -6,12 +6,13 @@
  * reported under package or configuration management. Aggregated per parent process.
  */
 import type { ActivityEvent } from '../../../events/runtime-event';
+import { parseEventTime } from '../../event-time';
 import { type DiscoveryKind, discoveryKind } from '../../knowledge/commands';
-import type { DetectionRule, FindingCandidate, RuleContext } from '../../rule';
+import { type DetectionRule, type FindingCandidate, NO_FINDINGS, type RuleContext } from '../../rule';
 import { commandsOf } from './support/command-view';
 import { compact } from './support/compact';
 import { footholdReason } from './support/foothold';
-import { isAdminToolingLineage, processName } from './support/process-context';
+import { isAdminToolingLineage, pidKey, ppidKey, processName } from './support/process-context';
 
 const TYPE = 'Discovery:Runtime/SuspiciousCommand';
 const NS_BURST = 'behaviour.discovery';
@@ -31,19 +32,19 @@ export const suspiciousCommandDiscovery: DetectionRule = {
   kinds: ['process_exec'],
   types: [TYPE],
   evaluate(event: ActivityEvent, ctx: RuleContext): readonly FindingCandidate[] {
-    if (event.kind !== 'process_exec' || event.success === false) return [];
+    if (event.kind !== 'process_exec' || event.success === false) return NO_FINDINGS;
     const found: { kind: DiscoveryKind; cmd: string }[] = [];
     const view = commandsOf(event);
     for (const c of view.commands) {
       const kind = discoveryKind(c.name, c.argv);
       if (kind) found.push({ kind, cmd: c.name });
     }
-    if (found.length === 0) return [];
-    if (isAdminToolingLineage(event)) return [];
+    if (found.length === 0) return NO_FINDINGS;
+    if (isAdminToolingLineage(event)) return NO_FINDINGS;
     // A shell -c string is a burst on its own; separate execs are grouped under their parent.
-    const key = String(view.parsed ? event.process.pid : event.process.ppid);
+    const key = view.parsed ? pidKey(event) : ppidKey(event);
     const prev = ctx.state.recall<BurstMemo>(NS_BURST, key, ctx.now);
-    const fresh = !prev || ctx.now - Date.parse(prev.since) > WINDOW_MS;
+    const fresh = !prev || ctx.now - parseEventTime(prev.since) > WINDOW_MS;
     const kinds = new Set<DiscoveryKind>(fresh ? [] : prev.kinds);
     const commands = new Set<string>(fresh ? [] : prev.commands);
     for (const f of found) {
@@ -53,7 +54,7 @@ export const suspiciousCommandDiscovery: DetectionRule = {
     const reported = !fresh && prev.reported;
     const memo: BurstMemo = { since: fresh ? event.ts : prev.since, kinds: [...kinds], commands: [...commands].slice(0, 32), reported: reported || kinds.size >= KINDS_FOR_BURST };
     ctx.state.remember(NS_BURST, key, memo, WINDOW_MS, ctx.now);
-    if (kinds.size < KINDS_FOR_BURST) return [];
+    if (kinds.size < KINDS_FOR_BURST) return NO_FINDINGS;
     const parent = view.parsed ? { exe: event.process.exe, pid: event.process.pid } : event.lineage[0];
     const foothold = footholdReason(event, ctx);
     return [

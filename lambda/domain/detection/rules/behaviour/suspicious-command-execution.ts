@@ -12,11 +12,11 @@ import { DOWNLOADERS, isDecoderCommand } from '../../knowledge/commands';
 import { INTERPRETERS } from '../../knowledge/interpreters';
 import { baseName, inSet, programFamily } from '../../knowledge/names';
 import { SHELLS } from '../../knowledge/shells';
-import type { DetectionRule, FindingCandidate, RuleContext } from '../../rule';
+import { type DetectionRule, type FindingCandidate, NO_FINDINGS, type RuleContext } from '../../rule';
 import { commandsOf } from './support/command-view';
 import { compact } from './support/compact';
 import { footholdReason } from './support/foothold';
-import { commandLine, isAdminToolingLineage, isInteractive, processName } from './support/process-context';
+import { commandLine, isAdminToolingLineage, isInteractive, ppidKey, processName } from './support/process-context';
 import { allPipelines, type SimpleCommand } from './support/shell-command';
 import { readsCommandsFromStdin } from './support/shell-invocation';
 
@@ -35,12 +35,12 @@ export const suspiciousCommandExecution: DetectionRule = {
   kinds: ['process_exec'],
   types: [TYPE],
   evaluate(event: ActivityEvent, ctx: RuleContext): readonly FindingCandidate[] {
-    if (event.kind !== 'process_exec' || event.success === false) return [];
+    if (event.kind !== 'process_exec' || event.success === false) return NO_FINDINGS;
     const own = processName(event);
     const name = programFamily(own);
     const stage = stageKind(event.process.argv, own);
     if (stage) {
-      ctx.state.remember(NS_STAGE, String(event.process.ppid), { kind: stage, name: own, ts: event.ts } satisfies StageMemo, STAGE_WINDOW_MS, ctx.now);
+      ctx.state.remember(NS_STAGE, ppidKey(event), { kind: stage, name: own, ts: event.ts } satisfies StageMemo, STAGE_WINDOW_MS, ctx.now);
     }
     let found: { kind: 'download' | 'decode'; via: string } | undefined;
     const { parsed } = commandsOf(event);
@@ -60,10 +60,10 @@ export const suspiciousCommandExecution: DetectionRule = {
       }
     }
     if (!found && (inSet(SHELLS, name) || inSet(INTERPRETERS, name)) && readsCommandsFromStdin(event.process.argv) && !isInteractive(event)) {
-      const sibling = ctx.state.recall<StageMemo>(NS_STAGE, String(event.process.ppid), ctx.now);
+      const sibling = ctx.state.recall<StageMemo>(NS_STAGE, ppidKey(event), ctx.now);
       if (sibling && ctx.now - Date.parse(sibling.ts) <= STAGE_WINDOW_MS) found = { kind: sibling.kind, via: `sibling ${sibling.name}` };
     }
-    if (!found) return [];
+    if (!found) return NO_FINDINGS;
     const foothold = footholdReason(event, ctx);
     const severity = isAdminToolingLineage(event) || isInteractive(event) ? 2 : foothold ? 8 : 5;
     const what = found.kind === 'download' ? 'downloaded content' : 'decoded content';

@@ -7,7 +7,7 @@
  */
 import type { ActivityEvent } from '../../../events/runtime-event';
 import { sensitiveCategory } from '../../knowledge/sensitive-paths';
-import type { DetectionRule, FindingCandidate, RuleContext } from '../../rule';
+import { type DetectionRule, type FindingCandidate, NO_FINDINGS, type RuleContext } from '../../rule';
 import { type CommandView, commandsOf } from './support/command-view';
 import { compact } from './support/compact';
 import { footholdReason } from './support/foothold';
@@ -22,7 +22,7 @@ export const suspiciousCommandPersistence: DetectionRule = {
   kinds: ['process_exec'],
   types: [TYPE],
   evaluate(event: ActivityEvent, ctx: RuleContext): readonly FindingCandidate[] {
-    if (event.kind !== 'process_exec' || event.success === false) return [];
+    if (event.kind !== 'process_exec' || event.success === false) return NO_FINDINGS;
     let technique: string | undefined;
     for (const c of commandsOf(event).commands) {
       // Exact prefilter: only these programs or a redirect can match.
@@ -30,7 +30,7 @@ export const suspiciousCommandPersistence: DetectionRule = {
       technique = crontabInstall(c) ?? serviceEnable(c) ?? persistenceAppend(c);
       if (technique) break;
     }
-    if (!technique || isAdminToolingLineage(event)) return [];
+    if (!technique || isAdminToolingLineage(event)) return NO_FINDINGS;
     const foothold = footholdReason(event, ctx);
     const severity = isInteractive(event) ? 2 : foothold ? 8 : 5;
     return [

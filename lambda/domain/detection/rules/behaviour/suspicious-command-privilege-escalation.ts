@@ -11,7 +11,7 @@ import { baseName, inSet, programFamily } from '../../knowledge/names';
 import { inDropDir } from '../../knowledge/paths';
 import { sensitiveCategory } from '../../knowledge/sensitive-paths';
 import { SHELLS } from '../../knowledge/shells';
-import type { DetectionRule, FindingCandidate, RuleContext } from '../../rule';
+import { type DetectionRule, type FindingCandidate, NO_FINDINGS, type RuleContext } from '../../rule';
 import { type CommandView, commandsOf } from './support/command-view';
 import { compact } from './support/compact';
 import { footholdReason } from './support/foothold';
@@ -25,7 +25,7 @@ export const suspiciousCommandPrivilegeEscalation: DetectionRule = {
   kinds: ['process_exec'],
   types: [TYPE],
   evaluate(event: ActivityEvent, ctx: RuleContext): readonly FindingCandidate[] {
-    if (event.kind !== 'process_exec' || event.success === false) return [];
+    if (event.kind !== 'process_exec' || event.success === false) return NO_FINDINGS;
     let hit: { technique: string; target: string; risky: boolean } | undefined;
     for (const c of commandsOf(event).commands) {
       // Exact prefilter: only chmod, setcap or a redirect can match.
@@ -33,7 +33,7 @@ export const suspiciousCommandPrivilegeEscalation: DetectionRule = {
       hit = setuidBit(c) ?? capabilities(c) ?? privilegeFileAppend(c);
       if (hit) break;
     }
-    if (!hit || isAdminToolingLineage(event)) return [];
+    if (!hit || isAdminToolingLineage(event)) return NO_FINDINGS;
     const foothold = footholdReason(event, ctx);
     const severity = isInteractive(event) ? 2 : hit.risky || foothold ? 8 : 5;
     return [

@@ -8,7 +8,7 @@ import type { ActivityEvent } from '../../../events/runtime-event';
 import { baseName, inSet, programFamily } from '../../knowledge/names';
 import { NETWORK_SERVICES } from '../../knowledge/network-services';
 import { SHELLS } from '../../knowledge/shells';
-import type { DetectionRule, FindingCandidate, RuleContext } from '../../rule';
+import { type DetectionRule, type FindingCandidate, NO_FINDINGS, type RuleContext } from '../../rule';
 import { compact } from './support/compact';
 import { commandLine, entryNames, isInteractive, processName } from './support/process-context';
 import { type ListenerMemo, NS_LISTENER } from './support/state-keys';
@@ -22,18 +22,18 @@ export const suspiciousShellCreated: DetectionRule = {
   kinds: ['process_exec'],
   types: [TYPE],
   evaluate(event: ActivityEvent, { state, now }: RuleContext): readonly FindingCandidate[] {
-    if (event.kind !== 'process_exec' || event.success === false) return [];
-    if (!inSet(SHELLS, programFamily(processName(event))) || isInteractive(event)) return [];
+    if (event.kind !== 'process_exec' || event.success === false) return NO_FINDINGS;
+    if (!inSet(SHELLS, programFamily(processName(event))) || isInteractive(event)) return NO_FINDINGS;
     for (const ancestor of event.lineage.slice(0, DEPTH)) {
       const names = entryNames(ancestor);
-      if (names.some((n) => n === 'sshd' || n === 'sshd-session')) return [];
+      if (names.some((n) => n === 'sshd' || n === 'sshd-session')) return NO_FINDINGS;
       const listener = state.recall<ListenerMemo>(NS_LISTENER, String(ancestor.pid), now);
       const known = names.find((n) => inSet(NETWORK_SERVICES, programFamily(n)));
       const listening = listener && listener.exe === ancestor.exe;
       if (!known && !listening) {
         // A shell between the service and this shell is fine (sh -c wrapping); anything else ends the walk.
         if (inSet(SHELLS, programFamily(baseName(ancestor.exe))) || baseName(ancestor.exe) === 'env' || baseName(ancestor.exe) === 'timeout') continue;
-        return [];
+        return NO_FINDINGS;
       }
       const service = known ?? baseName(ancestor.exe);
       const where = listening ? ` (listening on ${listener?.ip ?? '*'}:${listener?.port ?? '?'})` : '';
@@ -47,6 +47,6 @@ export const suspiciousShellCreated: DetectionRule = {
         },
       ];
     }
-    return [];
+    return NO_FINDINGS;
   },
 };

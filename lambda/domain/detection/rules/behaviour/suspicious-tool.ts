@@ -8,7 +8,7 @@
  */
 import type { ActivityEvent } from '../../../events/runtime-event';
 import { SUSPICIOUS_TOOLS, TOOL_CATEGORY_SEVERITY, type ToolInfo } from '../../knowledge/suspicious-tools';
-import type { DetectionRule, FindingCandidate, RuleContext } from '../../rule';
+import { type DetectionRule, type FindingCandidate, NO_FINDINGS, type RuleContext } from '../../rule';
 import { compact } from './support/compact';
 import { footholdReason } from './support/foothold';
 import { commandLine, eventNames, isAdminToolingLineage } from './support/process-context';
@@ -20,7 +20,7 @@ export const suspiciousTool: DetectionRule = {
   kinds: ['process_exec'],
   types: [TYPE],
   evaluate(event: ActivityEvent, ctx: RuleContext): readonly FindingCandidate[] {
-    if (event.kind !== 'process_exec' || event.success === false) return [];
+    if (event.kind !== 'process_exec' || event.success === false) return NO_FINDINGS;
     let tool: { name: string; info: ToolInfo } | undefined;
     for (const n of eventNames(event)) {
       const info = SUSPICIOUS_TOOLS.get(n) ?? SUSPICIOUS_TOOLS.get(n.replace(/\.(?:sh|py|pl|rb)$/, ''));
@@ -29,7 +29,7 @@ export const suspiciousTool: DetectionRule = {
         break;
       }
     }
-    if (!tool) return [];
+    if (!tool) return NO_FINDINGS;
     let severity = TOOL_CATEGORY_SEVERITY[tool.info.category];
     const foothold = footholdReason(event, ctx);
     if (foothold) severity = Math.min(8, severity + 3);

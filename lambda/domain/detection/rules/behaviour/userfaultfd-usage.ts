@@ -4,7 +4,7 @@
  * migration and checkpointing (QEMU, CRIU, Firecracker…), which are reported Low.
  */
 import type { ActivityEvent } from '../../../events/runtime-event';
-import type { DetectionRule, FindingCandidate, RuleContext } from '../../rule';
+import { type DetectionRule, type FindingCandidate, NO_FINDINGS, type RuleContext } from '../../rule';
 import { compact } from './support/compact';
 import { commandLine, eventNames, processName } from './support/process-context';
 
@@ -16,7 +16,7 @@ export const userfaultfdUsage: DetectionRule = {
   kinds: ['userfaultfd'],
   types: [TYPE],
   evaluate(event: ActivityEvent, _ctx: RuleContext): readonly FindingCandidate[] {
-    if (event.kind !== 'userfaultfd') return [];
+    if (event.kind !== 'userfaultfd') return NO_FINDINGS;
     const known = eventNames(event).some((n) => MIGRATION_TOOLS.test(n));
     return [
       {

@@ -6,7 +6,7 @@
 import type { ActivityEvent, DnsQueryEvent } from '../../../events/runtime-event';
 import { normaliseDomain } from '../../../intel/domain';
 import { domainProfile, isUnscored } from '../../../intel/reputation';
-import type { DetectionRule, FindingCandidate, RuleContext } from '../../rule';
+import { type DetectionRule, type FindingCandidate, NO_FINDINGS, type RuleContext } from '../../rule';
 import { dnsRequestAction } from './intel-actions';
 
 /** Distinct generated-looking domains from one process that make a DGA. */
@@ -26,15 +26,15 @@ export const dgaDomainRequestRule: DetectionRule = {
   evaluate(e: ActivityEvent, ctx: RuleContext): readonly FindingCandidate[] {
     const event = e as DnsQueryEvent;
     const name = normaliseDomain(event.dns?.query ?? '');
-    if (!name || isUnscored(name) || ctx.intel.isTrustedDomain(name) || ctx.intel.matchDomain(name)) return [];
+    if (!name || isUnscored(name) || ctx.intel.isTrustedDomain(name) || ctx.intel.matchDomain(name)) return NO_FINDINGS;
     const { features, score } = domainProfile(name);
     const threshold = event.dns.rcode?.toUpperCase() === 'NXDOMAIN' ? DGA_SCORE_NXDOMAIN : DGA_SCORE;
-    if (score < threshold) return [];
+    if (score < threshold) return NO_FINDINGS;
     const key = event.process.uuid;
     const recent = ctx.state.recall<string[]>(NAMESPACE, key, ctx.now) ?? [];
     const names = recent.includes(features.registrable) ? recent : [...recent, features.registrable].slice(-MAX_REMEMBERED);
     ctx.state.remember(NAMESPACE, key, names, DGA_WINDOW_MS, ctx.now);
-    if (names.length < DGA_MIN_DOMAINS) return [];
+    if (names.length < DGA_MIN_DOMAINS) return NO_FINDINGS;
     return [
       {
         type: 'Trojan:Runtime/DGADomainRequest.C!DNS',

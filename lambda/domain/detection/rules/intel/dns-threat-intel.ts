@@ -6,7 +6,7 @@
 import type { ActivityEvent, DnsQueryEvent } from '../../../events/runtime-event';
 import { normaliseDomain } from '../../../intel/domain';
 import type { ThreatCategory } from '../../intel-set';
-import type { DetectionRule, FindingCandidate, RuleContext } from '../../rule';
+import { type DetectionRule, type FindingCandidate, NO_FINDINGS, type RuleContext } from '../../rule';
 import { dnsRequestAction, intelEvidence } from './intel-actions';
 
 const BY_CATEGORY: Partial<Record<ThreatCategory, string>> = {
@@ -27,11 +27,11 @@ export const dnsThreatIntelRule: DetectionRule = {
   evaluate(e: ActivityEvent, ctx: RuleContext): readonly FindingCandidate[] {
     const event = e as DnsQueryEvent;
     const name = normaliseDomain(event.dns?.query ?? '');
-    if (!name) return [];
+    if (!name) return NO_FINDINGS;
     const match = ctx.intel.matchDomain(name);
-    if (!match) return [];
+    if (!match) return NO_FINDINGS;
     const type = BY_CATEGORY[match.category];
-    if (!type) return [];
+    if (!type) return NO_FINDINGS;
     return [
       {
         type,

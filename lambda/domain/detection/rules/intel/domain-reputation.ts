@@ -6,7 +6,7 @@
 import type { ActivityEvent, DnsQueryEvent } from '../../../events/runtime-event';
 import { normaliseDomain } from '../../../intel/domain';
 import { assessDomain, domainProfile, isUnscored, type ReputationVerdict } from '../../../intel/reputation';
-import type { DetectionRule, FindingCandidate, RuleContext } from '../../rule';
+import { type DetectionRule, type FindingCandidate, NO_FINDINGS, type RuleContext } from '../../rule';
 import { dnsRequestAction, intelEvidence } from './intel-actions';
 
 const BY_VERDICT: Record<Exclude<ReputationVerdict, 'ok'>, string> = {
@@ -29,16 +29,16 @@ export const domainReputationRule: DetectionRule = {
   evaluate(e: ActivityEvent, ctx: RuleContext): readonly FindingCandidate[] {
     const event = e as DnsQueryEvent;
     const name = normaliseDomain(event.dns?.query ?? '');
-    if (!name || isUnscored(name) || ctx.intel.isTrustedDomain(name)) return [];
+    if (!name || isUnscored(name) || ctx.intel.isTrustedDomain(name)) return NO_FINDINGS;
     const match = ctx.intel.matchDomain(name);
-    if (match && LIST_TYPED.has(match.category)) return [];
+    if (match && LIST_TYPED.has(match.category)) return NO_FINDINGS;
     const dynamicSuffix = match?.category === 'dynamic_dns' ? match.indicator : undefined;
     const profile = domainProfile(name, dynamicSuffix);
     const features = profile.features;
     const memory = ctx.accountState ?? ctx.state;
     const rare = memory.firstSeen(SEEN_DOMAINS_NAMESPACE, features.registrable, ctx.now);
     const listed = match?.category === 'malicious' || match?.category === 'suspicious';
-    if (!rare && !listed) return [];
+    if (!rare && !listed) return NO_FINDINGS;
 
     let verdict: ReputationVerdict;
     let reasons: readonly string[];
@@ -53,7 +53,7 @@ export const domainReputationRule: DetectionRule = {
       reasons = assessment.reasons;
       score = assessment.score;
     }
-    if (verdict === 'ok') return [];
+    if (verdict === 'ok') return NO_FINDINGS;
     return [
       {
         type: BY_VERDICT[verdict],

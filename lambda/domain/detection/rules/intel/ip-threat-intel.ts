@@ -5,7 +5,7 @@
  */
 import type { ActivityEvent, NetEvent } from '../../../events/runtime-event';
 import type { ThreatCategory } from '../../intel-set';
-import type { DetectionRule, FindingCandidate, RuleContext } from '../../rule';
+import { type DetectionRule, type FindingCandidate, NO_FINDINGS, type RuleContext } from '../../rule';
 import { intelEvidence, networkConnectionAction, socketContext } from './intel-actions';
 
 const BY_CATEGORY: Partial<Record<ThreatCategory, string>> = {
@@ -36,12 +36,12 @@ export const ipThreatIntelRule: DetectionRule = {
   evaluate(e: ActivityEvent, ctx: RuleContext): readonly FindingCandidate[] {
     const event = e as NetEvent;
     const remote = event.net?.remoteIp;
-    if (remote === undefined || event.net.family === 'unix') return [];
+    if (remote === undefined || event.net.family === 'unix') return NO_FINDINGS;
     // A failed connect still shows intent (GuardDuty reports blocked attempts too), so no success check.
     const match = ctx.intel.matchIp(remote);
-    if (!match) return [];
+    if (!match) return NO_FINDINGS;
     const type = match.category === 'tor_relay' || match.category === 'tor_client' ? torType(event) : BY_CATEGORY[match.category];
-    if (!type) return [];
+    if (!type) return NO_FINDINGS;
     const direction = event.kind === 'net_accept' ? 'accepted a connection from' : 'connected to';
     const port = event.net.remotePort !== undefined ? ` port ${event.net.remotePort}` : '';
     return [

@@ -6,7 +6,7 @@
 import type { ActivityEvent, DnsQueryEvent } from '../../../events/runtime-event';
 import { normaliseDomain } from '../../../intel/domain';
 import { parseIp } from '../../../intel/ip';
-import type { DetectionRule, FindingCandidate, RuleContext } from '../../rule';
+import { type DetectionRule, type FindingCandidate, NO_FINDINGS, type RuleContext } from '../../rule';
 import { dnsRequestAction } from './intel-actions';
 
 /** IMDS's own names (EC2-Classic and VPC spellings), which legitimately resolve to it. */
@@ -28,11 +28,11 @@ export const metadataDnsRebindRule: DetectionRule = {
   evaluate(e: ActivityEvent, ctx: RuleContext): readonly FindingCandidate[] {
     const event = e as DnsQueryEvent;
     const answers = event.dns?.answers;
-    if (!answers || answers.length === 0) return [];
+    if (!answers || answers.length === 0) return NO_FINDINGS;
     const hit = answers.find(isMetadataAddress);
-    if (hit === undefined) return [];
+    if (hit === undefined) return NO_FINDINGS;
     const name = normaliseDomain(event.dns.query);
-    if (!name || IMDS_NAME.test(name) || ctx.intel.isTrustedDomain(name)) return [];
+    if (!name || IMDS_NAME.test(name) || ctx.intel.isTrustedDomain(name)) return NO_FINDINGS;
     return [
       {
         type: 'UnauthorizedAccess:Runtime/MetadataDNSRebind',

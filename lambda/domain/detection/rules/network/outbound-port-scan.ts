@@ -5,7 +5,7 @@
  * reports failure (EINPROGRESS) for healthy connections too, so agent events would be noise here.
  */
 import type { ActivityEvent, NetEvent } from '../../../events/runtime-event';
-import type { DetectionRule, FindingCandidate, RuleContext } from '../../rule';
+import { type DetectionRule, type FindingCandidate, NO_FINDINGS, type RuleContext } from '../../rule';
 import { networkConnectionAction } from '../intel/intel-actions';
 
 /** Sliding window (flow logs aggregate 1 or 10 minutes, so shorter windows would split one scan). */
@@ -53,20 +53,20 @@ export const outboundPortScanRule: DetectionRule = {
   types: ['Recon:Runtime/Portscan'],
   evaluate(e: ActivityEvent, ctx: RuleContext): readonly FindingCandidate[] {
     const event = e as NetEvent;
-    if (event.sensor !== 'vpc-flow-logs' || event.success !== false) return [];
+    if (event.sensor !== 'vpc-flow-logs' || event.success !== false) return NO_FINDINGS;
     const { remoteIp, remotePort } = event.net ?? {};
-    if (remoteIp === undefined || remotePort === undefined || event.net.direction === 'ingress') return [];
-    if (ctx.intel.isTrustedIp(remoteIp)) return [];
+    if (remoteIp === undefined || remotePort === undefined || event.net.direction === 'ingress') return NO_FINDINGS;
+    if (ctx.intel.isTrustedIp(remoteIp)) return NO_FINDINGS;
     let window = ctx.state.recall<ScanWindow>(NAMESPACE, KEY, ctx.now);
     if (!window || ctx.now - window.start > PORTSCAN_WINDOW_MS) window = { start: ctx.now, targets: [], reported: false };
     const target = `${remoteIp}|${remotePort}`;
     if (!window.targets.includes(target) && window.targets.length < MAX_TARGETS) window.targets.push(target);
     ctx.state.remember(NAMESPACE, KEY, window, PORTSCAN_WINDOW_MS, ctx.now);
-    if (window.reported) return [];
+    if (window.reported) return NO_FINDINGS;
     const { hosts, maxPortsOnOneHost, busiestHost } = summarise(window.targets);
     const vertical = maxPortsOnOneHost >= PORTSCAN_MIN_PORTS;
     const horizontal = hosts.size >= PORTSCAN_MIN_HOSTS;
-    if (!vertical && !horizontal) return [];
+    if (!vertical && !horizontal) return NO_FINDINGS;
     window.reported = true;
     ctx.state.remember(NAMESPACE, KEY, window, PORTSCAN_WINDOW_MS, ctx.now);
     const minutes = PORTSCAN_WINDOW_MS / 60000;

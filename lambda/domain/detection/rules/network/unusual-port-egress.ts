@@ -7,7 +7,7 @@
  */
 import type { ActivityEvent, NetEvent } from '../../../events/runtime-event';
 import { MINER_PORTS } from '../../../intel/miner-indicators';
-import type { DetectionRule, FindingCandidate, RuleContext } from '../../rule';
+import { type DetectionRule, type FindingCandidate, NO_FINDINGS, type RuleContext } from '../../rule';
 import { networkConnectionAction } from '../intel/intel-actions';
 import { isPublicAddress } from './address-scope';
 
@@ -36,13 +36,13 @@ export const unusualPortEgressRule: DetectionRule = {
   types: ['Behavior:Runtime/NetworkPortUnusual'],
   evaluate(e: ActivityEvent, ctx: RuleContext): readonly FindingCandidate[] {
     const event = e as NetEvent;
-    if (event.sensor !== 'vpc-flow-logs' || event.net?.direction === 'ingress') return [];
+    if (event.sensor !== 'vpc-flow-logs' || event.net?.direction === 'ingress') return NO_FINDINGS;
     const { remoteIp, remotePort } = event.net ?? {};
-    if (remoteIp === undefined || remotePort === undefined) return [];
+    if (remoteIp === undefined || remotePort === undefined) return NO_FINDINGS;
     const why = UNUSUAL_EGRESS_PORTS.get(remotePort);
-    if (why === undefined || !isPublicAddress(remoteIp) || ctx.intel.isTrustedIp(remoteIp)) return [];
+    if (why === undefined || !isPublicAddress(remoteIp) || ctx.intel.isTrustedIp(remoteIp)) return NO_FINDINGS;
     // A listed address is the intel rule's finding (C&CActivity.B, BitcoinTool.B): not reported twice.
-    if (ctx.intel.matchIp(remoteIp)) return [];
+    if (ctx.intel.matchIp(remoteIp)) return NO_FINDINGS;
     const outcome = event.success === false ? 'attempted outbound traffic' : 'sent outbound traffic';
     return [
       {

@@ -5,7 +5,7 @@
 import type { ActivityEvent } from '../../../../events/runtime-event';
 import { baseName, inSet, programFamily } from '../../../knowledge/names';
 import { SHELLS } from '../../../knowledge/shells';
-import { processName } from './process-context';
+import { factsOf, processName } from './process-context';
 import { allCommands, type ParsedCommandLine, parseCommandLine, type SimpleCommand } from './shell-command';
 import { shellCommandString } from './shell-invocation';
 
@@ -23,14 +23,13 @@ export interface ExecCommands {
   readonly parsed?: ParsedCommandLine;
 }
 
-/** Several rules read the same exec: parse its -c string once per event object. */
-const cache = new WeakMap<ActivityEvent, ExecCommands>();
-
+/** Several rules read the same exec: parse its -c string once per event (kept in the event's facts slot). */
 export function commandsOf(event: ActivityEvent): ExecCommands {
-  let view = cache.get(event);
-  if (!view) {
+  const facts = factsOf(event);
+  let view = facts.commands as ExecCommands | undefined;
+  if (view === undefined) {
     view = buildView(event);
-    cache.set(event, view);
+    facts.commands = view;
   }
   return view;
 }

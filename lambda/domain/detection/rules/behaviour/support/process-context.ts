@@ -12,7 +12,9 @@ import { type NamespaceMemo, NS_NAMESPACE } from './state-keys';
 
 /** Basename of the process's executable (python3.11 stays python3.11; use programFamily to fold). */
 export function processName(event: ActivityEvent): string {
-  return baseName(event.process.exe);
+  const f = factsOf(event);
+  if (f.processName === undefined) f.processName = baseName(event.process.exe);
+  return f.processName;
 }
 
 /**
@@ -20,53 +22,136 @@ export function processName(event: ActivityEvent): string {
  * (`python3 /usr/bin/ansible-playbook` is ansible-playbook).
  */
 export function namesOf(exe: string | undefined, argv: readonly string[] | undefined): string[] {
-  const names = [baseName(exe)];
+  const names: string[] = [];
+  const own = baseName(exe);
+  if (own.length > 0) names.push(own);
   const a0 = baseName(argv?.[0]);
-  if (a0 && a0 !== names[0]) names.push(a0);
-  if (argv && inSet(INTERPRETERS, programFamily(names[0] as string))) {
-    const script = argv.slice(1).find((a) => !a.startsWith('-'));
-    if (script) names.push(baseName(script));
+  if (a0 && a0 !== own) names.push(a0);
+  if (argv && inSet(INTERPRETERS, programFamily(own))) {
+    for (let i = 1; i < argv.length; i++) {
+      const arg = argv[i] as string;
+      if (arg.startsWith('-')) continue;
+      if (arg) {
+        const script = baseName(arg);
+        if (script.length > 0) names.push(script);
+      }
+      break;
+    }
   }
-  return names.filter((n) => n.length > 0);
+  return names;
 }
 
-/** Names per process / lineage entry object: every rule asks, the answer never changes. */
-const namesCache = new WeakMap<object, string[]>();
+/**
+ * What the rules derive from the event being evaluated, each computed at most once per event. The
+ * engine runs every rule on one event before it takes the next, so one slot keyed by the event
+ * object serves them all; per-object WeakMaps did the same job but left an entry per parsed event
+ * for the collector to clear, on every event.
+ */
+export class EventFacts {
+  event: ActivityEvent | undefined = undefined;
+  process: ActivityEvent['process'] | undefined = undefined;
+  lineage: readonly LineageEntry[] | undefined = undefined;
+  names: string[] | undefined = undefined;
+  /** Names per lineage index, filled on demand. */
+  lineageNames: (string[] | undefined)[] = [];
+  adminLineage: boolean | undefined = undefined;
+  /** The pid and ppid as state keys (number-to-string conversions are not free, and several rules key by them). */
+  pidKey: string | undefined = undefined;
+  ppidKey: string | undefined = undefined;
+  processName: string | undefined = undefined;
+  /** Owned by command-view.ts (the exec's parsed command line). */
+  commands: unknown = undefined;
+}
+const facts = new EventFacts();
+
+/** The facts slot for `event` (emptied when the event, its process or its lineage object changed). */
+export function factsOf(event: ActivityEvent): EventFacts {
+  if (facts.event !== event || facts.process !== event.process || facts.lineage !== event.lineage) {
+    facts.event = event;
+    facts.process = event.process;
+    facts.lineage = event.lineage;
+    facts.names = undefined;
+    facts.lineageNames = [];
+    facts.adminLineage = undefined;
+    facts.pidKey = undefined;
+    facts.ppidKey = undefined;
+    facts.processName = undefined;
+    facts.commands = undefined;
+  }
+  return facts;
+}
+
+/** `String(event.process.pid)`, once per event. */
+export function pidKey(event: ActivityEvent): string {
+  const f = factsOf(event);
+  if (f.pidKey === undefined) f.pidKey = String(event.process.pid);
+  return f.pidKey;
+}
+
+/** `String(event.process.ppid)`, once per event. */
+export function ppidKey(event: ActivityEvent): string {
+  const f = factsOf(event);
+  if (f.ppidKey === undefined) f.ppidKey = String(event.process.ppid);
+  return f.ppidKey;
+}
 
 export function eventNames(event: ActivityEvent): string[] {
-  let names = namesCache.get(event.process);
-  if (!names) {
-    names = namesOf(event.process.exe, event.process.argv);
-    namesCache.set(event.process, names);
+  const f = factsOf(event);
+  if (f.names === undefined) f.names = namesOf(event.process.exe, event.process.argv);
+  return f.names;
+}
+
+/** Names of the ancestor at `index` in the event's lineage (`[]` past its end). */
+export function lineageNamesAt(event: ActivityEvent, index: number): string[] {
+  const entry = event.lineage[index];
+  if (entry === undefined) return [];
+  const f = factsOf(event);
+  let names = f.lineageNames[index];
+  if (names === undefined) {
+    names = namesOf(entry.exe, entry.argv);
+    f.lineageNames[index] = names;
   }
   return names;
 }
 
+/** Names of a lineage entry; cached when it belongs to the event being evaluated. */
 export function entryNames(entry: LineageEntry): string[] {
-  let names = namesCache.get(entry);
-  if (!names) {
-    names = namesOf(entry.exe, entry.argv);
-    namesCache.set(entry, names);
+  const lineage = facts.lineage;
+  if (lineage !== undefined && facts.event !== undefined) {
+    for (let i = 0; i < lineage.length; i++) if (lineage[i] === entry) return lineageNamesAt(facts.event, i);
   }
-  return names;
+  return namesOf(entry.exe, entry.argv);
 }
 
 /** The nearest ancestor (self excluded) any of whose names is in `set`, if any. */
 export function ancestorIn(event: ActivityEvent, set: ReadonlySet<string>): LineageEntry | undefined {
-  return event.lineage.find((e) => entryNames(e).some((n) => inSet(set, n)));
+  const lineage = event.lineage;
+  for (let i = 0; i < lineage.length; i++) {
+    if (anyInSet(lineageNamesAt(event, i), set)) return lineage[i];
+  }
+  return undefined;
+}
+
+/** True when any of `names` (or its program family) is in `set`. */
+export function anyInSet(names: readonly string[], set: ReadonlySet<string>): boolean {
+  for (let i = 0; i < names.length; i++) if (inSet(set, names[i] as string)) return true;
+  return false;
 }
 
 /** True when the process itself or an ancestor is a package manager or configuration-management agent. */
 export function isAdminToolingLineage(event: ActivityEvent): boolean {
-  let verdict = adminCache.get(event);
-  if (verdict === undefined) {
-    const isAdmin = (n: string) => inSet(PACKAGE_MANAGERS, n) || inSet(CONFIG_MANAGEMENT, n);
-    verdict = eventNames(event).some(isAdmin) || event.lineage.some((e) => entryNames(e).some(isAdmin));
-    adminCache.set(event, verdict);
+  const f = factsOf(event);
+  if (f.adminLineage === undefined) {
+    let verdict = isAdminName(eventNames(event));
+    for (let i = 0; !verdict && i < event.lineage.length; i++) verdict = isAdminName(lineageNamesAt(event, i));
+    f.adminLineage = verdict;
   }
-  return verdict;
+  return f.adminLineage;
 }
-const adminCache = new WeakMap<ActivityEvent, boolean>();
+
+function isAdminName(names: readonly string[]): boolean {
+  return anyInSet(names, PACKAGE_MANAGERS) || anyInSet(names, CONFIG_MANAGEMENT);
+}
 
 /** A person at a terminal: the process has a controlling tty, or its stdin is one. */
 export function isInteractive(event: ActivityEvent): boolean {

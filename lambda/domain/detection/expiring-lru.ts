@@ -1,0 +1,113 @@
+/**
+ * A string-keyed LRU with a per-entry expiry time: one namespace of MemoryInstanceState.
+ *
+ * Recency is a doubly linked list threaded through the entries, so reading or rewriting an entry
+ * moves two pointers instead of deleting and re-inserting it in the Map (which leaves holes that
+ * V8 must compact and rehash; the rules touch state on almost every event). Each entry is one
+ * object: updating an existing key allocates nothing.
+ */
+
+export class ExpiringEntry {
+  /** Towards the least recently used end. */
+  older: ExpiringEntry | undefined = undefined;
+  /** Towards the most recently used end. */
+  newer: ExpiringEntry | undefined = undefined;
+
+  constructor(
+    readonly key: string,
+    public value: unknown,
+    /** Epoch ms; POSITIVE_INFINITY for "never". */
+    public expiresAt: number,
+  ) {}
+}
+
+/**
+ * The Map key for a state key: a canonical decimal integer (pids, the most common keys) becomes a
+ * number. A Map compares number keys by value in the hash table itself; a string key that is not
+ * the same object means reading the other string too, a cache miss per probe on a large table.
+ * Canonical integer strings and numbers correspond one to one, so no two keys collide.
+ */
+function mapKey(key: string): string | number {
+  const n = key.length;
+  if (n === 0 || n > 9) return key;
+  const first = key.charCodeAt(0) - 48;
+  if (first < 0 || first > 9 || (first === 0 && n > 1)) return key;
+  let value = first;
+  for (let i = 1; i < n; i++) {
+    const d = key.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return key;
+    value = value * 10 + d;
+  }
+  return value;
+}
+
+export class ExpiringLru {
+  private readonly map = new Map<string | number, ExpiringEntry>();
+  private oldest: ExpiringEntry | undefined = undefined;
+  private newest: ExpiringEntry | undefined = undefined;
+  /** Stamp of the owner's write clock at the last write (the owner evicts whole namespaces by it). */
+  written = 0;
+
+  constructor(readonly capacity: number) {}
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  /** The entry under `key`, expired or not, without changing its recency. */
+  lookup(key: string): ExpiringEntry | undefined {
+    return this.map.get(mapKey(key));
+  }
+
+  /** Makes `entry` the most recently used. */
+  touch(entry: ExpiringEntry): void {
+    if (entry === this.newest) return;
+    this.unlink(entry);
+    this.append(entry);
+  }
+
+  /** Writes `key` as the most recently used entry, then drops the least recently used beyond capacity. */
+  put(key: string, value: unknown, expiresAt: number): void {
+    const k = mapKey(key);
+    const known = this.map.get(k);
+    if (known) {
+      known.value = value;
+      known.expiresAt = expiresAt;
+      this.touch(known);
+      return;
+    }
+    const entry = new ExpiringEntry(key, value, expiresAt);
+    this.map.set(k, entry);
+    this.append(entry);
+    while (this.map.size > this.capacity && this.oldest) this.remove(this.oldest);
+  }
+
+  remove(entry: ExpiringEntry): void {
+    const k = mapKey(entry.key);
+    if (this.map.get(k) !== entry) return;
+    this.unlink(entry);
+    this.map.delete(k);
+  }
+
+  /** Entries from the least to the most recently used. */
+  *entries(): Generator<ExpiringEntry> {
+    for (let e = this.oldest; e; e = e.newer) yield e;
+  }
+
+  private append(entry: ExpiringEntry): void {
+    entry.older = this.newest;
+    entry.newer = undefined;
+    if (this.newest) this.newest.newer = entry;
+    else this.oldest = entry;
+    this.newest = entry;
+  }
+
+  private unlink(entry: ExpiringEntry): void {
+    if (entry.older) entry.older.newer = entry.newer;
+    else this.oldest = entry.newer;
+    if (entry.newer) entry.newer.older = entry.older;
+    else this.newest = entry.older;
+    entry.older = undefined;
+    entry.newer = undefined;
+  }
+}
