@@ -17,21 +17,12 @@ import type { DnsQueryEvent, NetEvent } from '../lambda/domain/events/runtime-ev
 import { DEFAULT_SEED_DIR, seedSources } from '../lambda/domain/intel/load-files';
 import { loadIntelFromStrings } from '../lambda/domain/intel/loader';
 import { timeMs, type Reporter } from './harness';
+import { prng } from './prng';
 
 const RECORDS = 50_000;
 const INSTANCES = 50;
 const CUSTOM = '203.0.113.0/24\n2001:db8:c2::/48\nc2.example.test\npool.example.test\n';
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const instanceId = (i: number) => `i-0${(0xabc0000000000000n + BigInt(i)).toString(16).slice(0, 16)}`;
 

@@ -11,22 +11,12 @@ import { DETAIL_TYPE_EVENTS, type RuntimeEvent } from '../lambda/domain/events/r
 import { encodeBatch, packBatches } from '../lambda/domain/events/batch';
 import { parseRuntimeEvent, validateRuntimeEvent } from '../lambda/domain/events/validate';
 import { type Reporter, timeMs } from './harness';
+import { prng } from './prng';
 
 const INSTANCE = 'i-0a1b2c3d4e5f60718';
 const SOURCE = `picket.agent/arn:aws:ec2:us-east-1:111122223333:instance/${INSTANCE}`;
 const EVENTS = 20_000;
 
-/** mulberry32: a small seeded PRNG, so every run measures the same stream. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function realisticStream(n: number): RuntimeEvent[] {
   const rnd = prng(20260314);

@@ -15,20 +15,11 @@ import type { DetectionRule, RuleContext } from '../lambda/domain/detection/rule
 import { loadSigmaRules, type SigmaRuleFile } from '../lambda/domain/detection/sigma';
 import type { ActivityEvent, EventKind } from '../lambda/domain/events/runtime-event';
 import { type Reporter, timeMs } from './harness';
+import { prng } from './prng';
 
 const RULE_DIR = path.resolve(__dirname, '../../shared/sigma-rules/linux');
 const EVENTS = 100_000;
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function ruleFiles(): SigmaRuleFile[] {
   const files: SigmaRuleFile[] = [];
