@@ -81,8 +81,8 @@ export function splitRecords(records: readonly AuditRecord[]): EventRecords {
         break;
       case 'OBJ_PID': {
         orphans++;
-        const pid = decimal(r.get('opid'));
-        if (pid !== undefined) objPids.push({ pid, uid: decimal(r.get('ouid')), comm: decodeString(r.get('ocomm')) });
+        const pid = r.getDecimal('opid');
+        if (pid !== undefined) objPids.push({ pid, uid: r.getDecimal('ouid'), comm: decodeString(r.get('ocomm')) });
         break;
       }
       default:
@@ -90,7 +90,7 @@ export function splitRecords(records: readonly AuditRecord[]): EventRecords {
     }
   }
   const arch = syscall?.get('arch');
-  const name = syscall ? (syscall.getEnriched('SYSCALL') ?? syscallName(arch, decimal(syscall.get('syscall')))) : undefined;
+  const name = syscall ? (syscall.getEnriched('SYSCALL') ?? syscallName(arch, syscall.getDecimal('syscall'))) : undefined;
   let sockaddr: DecodedSockaddr | undefined;
   if (saddrRecord) {
     const raw = saddrRecord.get('saddr');
@@ -144,10 +144,10 @@ class SplitEvent implements EventRecords {
 
 function decodePaths(records: readonly AuditRecord[]): PathItem[] {
   const paths = records.map((f, i) => ({
-    item: decimal(f.get('item')) ?? i,
+    item: f.getDecimal('item') ?? i,
     name: decodeString(f.get('name')),
     nametype: f.get('nametype') ?? f.get('objtype'),
-    inode: decimal(f.get('inode')),
+    inode: f.getDecimal('inode'),
     mode: octal(f.get('mode')),
   }));
   return paths.sort((a, b) => a.item - b.item);

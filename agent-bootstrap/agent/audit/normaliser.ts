@@ -99,11 +99,11 @@ export class Normaliser {
       return undefined;
     }
     const f = sys;
-    const pid = decimal(f.get('pid'));
-    const ppid = decimal(f.get('ppid'));
+    const pid = f.getDecimal('pid');
+    const ppid = f.getDecimal('ppid');
     if (pid === undefined || ppid === undefined) return undefined;
     // Read once: several steps below need them.
-    const ids: Ids = { uid: decimal(f.get('uid')), euid: decimal(f.get('euid')), gid: decimal(f.get('gid')), auid: decimal(f.get('auid')) };
+    const ids: Ids = { uid: f.getDecimal('uid'), euid: f.getDecimal('euid'), gid: f.getDecimal('gid'), auid: f.getDecimal('auid') };
     this.learnUsers(sys, ids);
     const entry = this.touch(pid, ppid, sys, parts, event.timeMs, ids);
     if (++this.eventsSinceExpire >= 1024) {
@@ -154,12 +154,20 @@ export class Normaliser {
     return this.lastIso;
   }
 
+  /** success and exit as build() read them from `builtFrom`, to save searching the same record again. */
+  private builtFrom: AuditRecord | undefined;
+  private builtSuccess: string | undefined;
+  private builtExit: number | undefined;
+
   private successOf(sys: AuditRecord, name: string | undefined): boolean | undefined {
-    const s = sys.get('success');
+    // build() read both fields just before; the answers still hold unless the record's field map was built since.
+    const reuse = this.builtFrom === sys && !sys.hasFieldMap;
+    this.builtFrom = undefined;
+    const s = reuse ? this.builtSuccess : sys.get('success');
     if (s === 'yes') return true;
     if (s !== 'no') return undefined;
     // A non-blocking connect in progress is a connection being made: count it as a success.
-    if (name === 'connect' && decimal(sys.get('exit')) === EINPROGRESS) return true;
+    if (name === 'connect' && (reuse ? this.builtExit : sys.getDecimal('exit')) === EINPROGRESS) return true;
     return false;
   }
 
@@ -169,7 +177,7 @@ export class Normaliser {
     if (!type.startsWith('DAEMON') && type !== 'CONFIG_CHANGE') return;
     const lost = decimal(r.get('audit_lost') ?? r.get('lost'));
     if (lost !== undefined) this.stats.auditLost = lost;
-    const backlog = decimal(r.get('backlog'));
+    const backlog = r.getDecimal('backlog');
     if (backlog !== undefined) this.stats.auditBacklog = backlog;
   }
 
@@ -273,8 +281,13 @@ export class Normaliser {
     const name = parts.syscallName;
     if (!name) return undefined;
     const f = sys;
-    const ok = f.get('success') === 'yes';
-    const exit = decimal(f.get('exit'));
+    const success = f.get('success');
+    const ok = success === 'yes';
+    const exit = f.getDecimal('exit');
+    // Kept for successOf() only while the field map is unbuilt: get() answers from the text alone until then.
+    this.builtFrom = f.hasFieldMap ? undefined : f;
+    this.builtSuccess = success;
+    this.builtExit = exit;
     // Registers are read only by the kinds that use them (not by exec, the bulk of the stream).
     switch (name) {
       case 'execve':

@@ -7,7 +7,7 @@ import type { RuntimeEvent } from '../../../lambda/domain/events/runtime-event';
 import { Normaliser } from './normaliser';
 import type { NormaliseOptions, ParseIssue, PipelineStats } from './options';
 import { type AssembledEvent, Reassembler } from './reassembler';
-import { parseAuditRecord } from './record';
+import { lastRecordError, readAuditRecord } from './record';
 
 const DEFAULT_WINDOW_MS = 2000;
 const ISSUE_TEXT_CHARS = 200;
@@ -51,13 +51,13 @@ export class AuditPipeline {
     let first = 0;
     while (first < text.length && (text.charCodeAt(first) === 0x20 || text.charCodeAt(first) === 0x09)) first++;
     if (first === text.length || text.charCodeAt(first) === 0x23) return []; // blank or # comment
-    const parsed = parseAuditRecord(text);
-    if (!parsed.ok) {
-      this.issue(n, parsed.message, text);
+    const record = readAuditRecord(text);
+    if (!record) {
+      this.issue(n, lastRecordError, text);
       return [];
     }
     this.records++;
-    this.reassembler.push(parsed.record, this.assembled);
+    this.reassembler.push(record, this.assembled);
     return this.drain();
   }
 

@@ -101,10 +101,10 @@ export class ProcessTable {
   /** Ancestors of pid, nearest first, up to LIMITS.maxLineage; stops at an unknown parent, pid 0 or a loop. */
   lineage(ppid: number): LineageEntry[] {
     const out: LineageEntry[] = [];
-    const seen = new Set<number>();
     let next = ppid;
-    while (next > 0 && out.length < LIMITS.maxLineage && !seen.has(next)) {
-      seen.add(next);
+    // A loop shows as a pid already in the list (each view carries its entry's pid): at most 8 to check, cheaper
+    // than a Set per event.
+    while (next > 0 && out.length < LIMITS.maxLineage && !hasPid(out, next)) {
       const e = this.entries.peek(next);
       if (!e) break;
       if (!e.view) e.view = lineageView(e);
@@ -132,6 +132,11 @@ export class ProcessTable {
     }
     return false;
   }
+}
+
+function hasPid(list: readonly LineageEntry[], pid: number): boolean {
+  for (let i = 0; i < list.length; i++) if (list[i]!.pid === pid) return true;
+  return false;
 }
 
 function lineageView(e: ProcEntry): LineageEntry {

@@ -27,6 +27,10 @@ export interface AssembledEvent {
 const STANDALONE = new Map<string, boolean>();
 
 function isStandalone(type: string): boolean {
+  // No standalone type starts with B, E or P: BPRM_FCAPS, EXECVE, EOE, PATH and PROCTITLE, most of the records,
+  // are answered without the map.
+  const first = type.charCodeAt(0);
+  if (first === 0x42 || first === 0x45 || first === 0x50) return false;
   let known = STANDALONE.get(type);
   if (known === undefined) {
     known = computeStandalone(type);

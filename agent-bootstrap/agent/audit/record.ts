@@ -1,3 +1,5 @@
+import { decimal } from './values';
+
 /**
  * One audit line → one AuditRecord. Handles the audit.log / audisp "string" format in both RAW and ENRICHED
  * flavours:
@@ -35,12 +37,7 @@ export class AuditRecord {
   get(name: string): string | undefined {
     if (this.all) return this.all[name];
     const body = this.body;
-    let needle = NEEDLES[name];
-    if (needle === undefined) {
-      needle = ` ${name}=`;
-      NEEDLES[name] = needle;
-    }
-    const at = body.indexOf(needle);
+    const at = indexOfField(body, name, 1) - 1;
     if (at < 0) return body.indexOf("='") >= 0 ? this.fields[name] : undefined;
     const j = at + name.length + 2;
     const c = body.charCodeAt(j);
@@ -61,14 +58,46 @@ export class AuditRecord {
     return body.slice(j, k);
   }
 
+  /**
+   * decimal(get(name)) without cutting the value out when it is plain digits (pids, ids, exit codes: most of the
+   * numbers an event reads).
+   */
+  getDecimal(name: string): number | undefined {
+    if (this.all) return decimal(this.all[name]);
+    const body = this.body;
+    const at = indexOfField(body, name, 1) - 1;
+    if (at < 0) return decimal(this.get(name));
+    const j = at + name.length + 2;
+    let n = 0;
+    let k = j;
+    for (; k < body.length && k - j <= 15; k++) {
+      const d = body.charCodeAt(k) - 48;
+      if (d < 0 || d > 9) break;
+      n = n * 10 + d;
+    }
+    // Digits up to a space or the end: the bare value get() would cut (a tab would end it too; fall back then).
+    if (k > j && k - j <= 15 && (k === body.length || body.charCodeAt(k) === SPACE)) return n;
+    return decimal(this.get(name));
+  }
+
+  /**
+   * Whether the field dictionary has been built. Until it is, get() answers from the text alone, so a caller may
+   * reuse an earlier answer instead of searching again.
+   */
+  get hasFieldMap(): boolean {
+    return this.all !== undefined;
+  }
+
   /** One ENRICHED translation (UID="root" → root, SYSCALL=execve, SADDR={ … }), quotes removed. */
   getEnriched(name: string): string | undefined {
     const text = this.enrichedBody;
     if (text === undefined) return undefined;
     if (this.translated) return this.translated[name];
-    let at = text.startsWith(`${name}=`) ? 0 : text.indexOf(` ${name}=`);
+    let at = indexOfField(text, name, 0);
     if (at < 0) return undefined;
-    if (at > 0) at++;
+    // Kept as it always read: a text that starts " name=" has its value read from the "=" (never in real logs,
+    // where the translations follow the separator directly).
+    if (at === 1 && text.charCodeAt(0) === SPACE) at = 0;
     const j = at + name.length + 1;
     const c = text.charCodeAt(j);
     if (c === LBRACE) return this.enriched[name];
@@ -116,8 +145,22 @@ export class AuditRecord {
 
 export type RecordResult = { readonly ok: true; readonly record: AuditRecord } | { readonly ok: false; readonly message: string };
 
-/** " name=" search strings, built once per field name (field names are a small fixed set in practice). */
-const NEEDLES: Record<string, string> = Object.create(null);
+/**
+ * The first index ≥ from where `name` is followed by "=" and starts the text or follows a space: where " name="
+ * would be found, plus one. Searching for the name itself is much faster than for " name=", whose leading space
+ * the search engine would stop at every few characters (and needs no "name=" string looked up per call).
+ */
+function indexOfField(text: string, name: string, from: number): number {
+  const after = name.length;
+  let at = text.indexOf(name, from);
+  while (at >= 0 && ((at > 0 && text.charCodeAt(at - 1) !== SPACE) || text.charCodeAt(at + after) !== EQ)) {
+    // indexOf('', n) past the end answers the end again: stop there.
+    if (at >= text.length) return -1;
+    at = text.indexOf(name, at + 1);
+  }
+  return at;
+}
+
 const GS = 0x1d;
 const SPACE = 0x20;
 const TAB = 0x09;
@@ -128,31 +171,46 @@ const LBRACE = 0x7b;
 
 /** Parses one line. Never throws: anything that is not an audit record is reported as `ok: false`. */
 export function parseAuditRecord(line: string): RecordResult {
+  const record = readAuditRecord(line);
+  return record ? { ok: true, record } : { ok: false, message: lastRecordError };
+}
+
+/** Why the last readAuditRecord call returned undefined. */
+export let lastRecordError = '';
+
+/**
+ * parseAuditRecord without the result object (this runs for every line): the record, or undefined with the
+ * reason in lastRecordError.
+ */
+export function readAuditRecord(line: string): AuditRecord | undefined {
   let start = line.indexOf('type=');
-  if (start < 0) return { ok: false, message: 'no "type=" field: not an audit record' };
+  if (start < 0) return fail('no "type=" field: not an audit record');
   // Only prefixes we know may precede type= (node=…, syslog/journal "audit:" headers); anything else is suspicious
   // but still parsed, since real logs come with many prefixes.
   const typeEnd = indexOfWhitespace(line, start + 5);
-  if (typeEnd < 0) return { ok: false, message: 'record has no msg=audit(...) header' };
+  if (typeEnd < 0) return fail('record has no msg=audit(...) header');
+  if (typeEnd === start + 5) return fail('empty record type');
   const type = line.slice(start + 5, typeEnd);
-  if (type.length === 0) return { ok: false, message: 'empty record type' };
   const msgStart = line.indexOf('audit(', typeEnd);
-  if (msgStart < 0) return { ok: false, message: 'record has no msg=audit(...) header' };
+  if (msgStart < 0) return fail('record has no msg=audit(...) header');
   const colon = line.indexOf(':', msgStart + 6);
   const close = line.indexOf(')', msgStart + 6);
-  if (colon < 0 || close < 0 || colon > close) return { ok: false, message: 'malformed audit(time:serial) header' };
-  const timeText = line.slice(msgStart + 6, colon);
-  const serialText = line.slice(colon + 1, close);
-  const timeMs = parseTimestamp(timeText);
-  const serial = parseDecimal(serialText);
-  if (timeMs === undefined || serial === undefined) return { ok: false, message: `malformed audit timestamp "${line.slice(msgStart, close + 1).slice(0, 60)}"` };
+  if (colon < 0 || close < 0 || colon > close) return fail('malformed audit(time:serial) header');
+  const timeMs = parseTimestamp(line, msgStart + 6, colon);
+  const serial = parseDecimal(line, colon + 1, close);
+  if (timeMs === undefined || serial === undefined) return fail(`malformed audit timestamp "${line.slice(msgStart, close + 1).slice(0, 60)}"`);
   start = close + 1;
   if (line.charCodeAt(start) === 0x3a) start++;
 
   const gs = line.indexOf('\x1d', start);
   const rawEnd = gs < 0 ? line.length : gs;
   const body = line.charCodeAt(start) === SPACE ? line.slice(start, rawEnd) : ` ${line.slice(start, rawEnd)}`;
-  return { ok: true, record: new AuditRecord(type, timeMs, timeText, serial, body, gs >= 0 ? line.slice(gs + 1) : undefined) };
+  return new AuditRecord(type, timeMs, line.slice(msgStart + 6, colon), serial, body, gs >= 0 ? line.slice(gs + 1) : undefined);
+}
+
+function fail(message: string): undefined {
+  lastRecordError = message;
+  return undefined;
 }
 
 function indexOfWhitespace(s: string, from: number): number {
@@ -163,23 +221,34 @@ function indexOfWhitespace(s: string, from: number): number {
   return -1;
 }
 
-function parseTimestamp(text: string): number | undefined {
-  const dot = text.indexOf('.');
-  const secText = dot < 0 ? text : text.slice(0, dot);
-  const sec = parseDecimal(secText);
+/** ms since the epoch of "SECONDS[.FRACTION]" in line[from, to) (fraction cut or padded to 3 digits). */
+function parseTimestamp(line: string, from: number, to: number): number | undefined {
+  let dot = line.indexOf('.', from);
+  if (dot >= to) dot = -1;
+  const sec = parseDecimal(line, from, dot < 0 ? to : dot);
   if (sec === undefined) return undefined;
   if (dot < 0) return sec * 1000;
-  const fracText = text.slice(dot + 1, dot + 4).padEnd(3, '0');
-  const ms = parseDecimal(fracText);
-  if (ms === undefined) return undefined;
+  const fracEnd = Math.min(to, dot + 4);
+  // An empty fraction ("12.") reads as 000, as the padding of an empty string did.
+  let ms = 0;
+  for (let i = dot + 1; i < dot + 4; i++) {
+    if (i >= fracEnd) {
+      ms *= 10;
+      continue;
+    }
+    const c = line.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return undefined;
+    ms = ms * 10 + c;
+  }
   return sec * 1000 + ms;
 }
 
-function parseDecimal(text: string): number | undefined {
-  if (text.length === 0 || text.length > 15) return undefined;
+/** Plain decimal digits in line[from, to) (1 to 15 of them), else undefined. */
+function parseDecimal(line: string, from: number, to: number): number | undefined {
+  if (to <= from || to - from > 15) return undefined;
   let n = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i) - 48;
+  for (let i = from; i < to; i++) {
+    const c = line.charCodeAt(i) - 48;
     if (c < 0 || c > 9) return undefined;
     n = n * 10 + c;
   }
