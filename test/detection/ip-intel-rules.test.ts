@@ -9,9 +9,9 @@ import { intelFrom, testEngine } from './engine-setup';
 const LISTS = intelFrom([
   { name: 'pools.txt', text: '127.0.0.2\n192.0.2.0/28\n', role: 'threat', category: 'mining_pool' },
   { name: 'c2.txt', text: '::1\n2001:db8:c2::/48\n198.51.100.66\n', role: 'threat', category: 'c2' },
-  { name: 'tor.txt', text: '127.0.0.3\n203.0.113.9\n', role: 'threat', category: 'tor_relay' },
-  { name: 'blackhole.txt', text: '198.51.100.128/25\n', role: 'threat', category: 'blackhole' },
-  { name: 'drop.txt', text: '203.0.113.200\n', role: 'threat', category: 'drop_point' },
+  { name: 'tor.txt', text: '127.0.0.3\n127.0.0.4\n203.0.113.9\n', role: 'threat', category: 'tor_relay' },
+  { name: 'blackhole.txt', text: '127.0.0.5\n198.51.100.128/25\n', role: 'threat', category: 'blackhole' },
+  { name: 'drop.txt', text: '127.0.0.6\n203.0.113.200\n', role: 'threat', category: 'drop_point' },
   { name: 'trusted.txt', text: '192.0.2.5\n', role: 'trusted' },
 ]);
 
@@ -65,7 +65,7 @@ describe('IP threat intel on a real loopback capture (auditd, parsed by the agen
     // The audit pipeline belongs to another area and may still be a stub; say so instead of passing silently.
     console.warn('ip-intel-rules: the audit pipeline produced no net_connect events from the fixture; real-capture test skipped');
   }
-  (pipelineReady ? it : it.skip)('raises the mining-pool, C2 and Tor relay findings and nothing for unlisted loopback peers', () => {
+  (pipelineReady ? it : it.skip)('raises the mining-pool, C2, Tor relay and client, sinkhole and drop-point findings and nothing for unlisted loopback peers', () => {
     const engine = testEngine({ intel: LISTS });
     const latest = new Map<string, { type: string; remote: unknown; count: number }>();
     for (const u of activity.flatMap((e) => engine.process(e))) {
@@ -80,6 +80,9 @@ describe('IP threat intel on a real loopback capture (auditd, parsed by the agen
       // outbound connect to [::1]:4444 and the accept of that connection from ::1: one finding, two occurrences
       { type: 'Backdoor:Runtime/C&CActivity.B', remote: '::1', count: 2 },
       { type: 'CryptoCurrency:Runtime/BitcoinTool.B', remote: '127.0.0.2', count: 1 },
+      { type: 'Trojan:Runtime/BlackholeTraffic', remote: '127.0.0.5', count: 1 },
+      { type: 'Trojan:Runtime/DropPoint', remote: '127.0.0.6', count: 1 },
+      { type: 'UnauthorizedAccess:Runtime/TorClient', remote: '127.0.0.4', count: 1 },
       { type: 'UnauthorizedAccess:Runtime/TorRelay', remote: '127.0.0.3', count: 1 },
     ]);
   });
