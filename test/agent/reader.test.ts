@@ -2,7 +2,7 @@ import { appendFileSync, mkdtempSync, renameSync, rmSync, truncateSync, writeFil
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AfUnixReader } from '../../agent-bootstrap/agent/readers/af-unix-reader';
+import { AfUnixReader, RESTLESS_READ_BYTES } from '../../agent-bootstrap/agent/readers/af-unix-reader';
 import { FileTailer } from '../../agent-bootstrap/agent/readers/file-tailer';
 import type { AuditLine, LineSource } from '../../agent-bootstrap/agent/readers/types';
 import { waitFor } from './delivery-helpers';
@@ -212,6 +212,24 @@ describe('AfUnixReader (audisp af_unix plugin socket)', () => {
     await reader.stop();
     expect(got.lines.map((l) => l.line)).toEqual(Array.from({ length: 51 }, (_, n) => auditLine(n)));
     expect(reader.stats().reads - readsBefore).toBeLessThanOrEqual(2);
+  });
+
+  it('does not rest after a large read: a stream faster than the socket holds is read without pauses', async () => {
+    await listen();
+    const reader = new AfUnixReader({ socketPath, burstMs: 5000 });
+    const got = collect(reader);
+    await waitFor(() => clients.size === 1, 5000, 'connect');
+    // Far more than the socket holds (~208 KB): it arrives over several reads, each larger than RESTLESS_READ_BYTES.
+    // With a rest after every read this would take 5 s per read; without, it is all in at once.
+    const lineBytes = auditLine(0).length + 1;
+    const count = Math.ceil((24 * RESTLESS_READ_BYTES) / lineBytes);
+    const started = Date.now();
+    broadcast(Array.from({ length: count }, (_, n) => `${auditLine(n)}\n`).join(''));
+    await waitFor(() => got.lines.length === count, 4000, `${count} lines well before one 5 s rest would end`);
+    expect(Date.now() - started).toBeLessThan(4000);
+    expect(reader.stats().reads).toBeGreaterThan(1);
+    await reader.stop();
+    await got.done;
   });
 
   it('counts a line cut by a disconnect instead of passing half a record on', async () => {

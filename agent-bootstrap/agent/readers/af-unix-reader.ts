@@ -11,11 +11,13 @@
  *
  * Reading in bursts: auditd writes every record with its own write(), about 8 per exec, and reading each as it
  * comes costs a wake-up, a read() and a stream chunk per record — at 1,000 execs/s that alone is several % of a
- * core. So after each read the socket rests `burstMs` (default 10 ms) and the next read takes everything that
- * queued meanwhile, into one reused buffer. Nothing is lost while it rests: at 10,000 records/s, 10 ms is about
- * 100 queued writes (~1 KB of socket memory each, under the 208 KB default); should the socket ever fill,
- * auditd's dispatcher waits in write() while its own queue (q_depth) holds the records — the kernel side is
- * not affected.
+ * core. So after a read the socket rests `burstMs` (default 10 ms) and the next read takes everything that
+ * queued meanwhile, into one reused buffer. The rest must stay short: auditd 3.0.9's af_unix plugin does not
+ * wait for a slow client — with 50 ms rests at 1,000 execs/s about 30 % of the records never arrived
+ * (bench/agent.bench.ts), and each queued write holds ~1 KB of socket memory (208 KB by default), so the socket
+ * holds only some 30 ms of records at that rate. Hence a read that comes back large (RESTLESS_READ_BYTES: the
+ * stream is fast) is followed by the next read at once, without a rest; at 1,000 execs/s a 10 ms rest gathers
+ * about 20 KB and loses nothing (kernel lost +0, every load exec shipped).
  */
 import { createConnection, type Socket } from 'node:net';
 import { type BackoffPolicy, fullJitterDelayMs } from '../util/backoff';
@@ -51,6 +53,8 @@ export interface AfUnixReaderStats {
   readonly reads: number;
 }
 
+/** A read at least this large means the stream is fast: read again at once instead of resting. */
+export const RESTLESS_READ_BYTES = 32 * 1024;
 /** One read takes up to this much; a burst larger than that is simply read in several goes. */
 const READ_BUFFER_BYTES = 256 * 1024;
 
@@ -143,7 +147,10 @@ export class AfUnixReader implements LineSource {
     });
   }
 
-  /** Lines of one read go to the queue; then the socket rests `burstMs` so the next read takes a whole burst. */
+  /**
+   * Lines of one read go to the queue; then the socket rests `burstMs` so the next read takes a whole burst,
+   * unless this read was already large (a fast stream must not back up in the socket).
+   */
   private onRead(socket: Socket, bytes: number, buffer: Uint8Array): boolean {
     this.counters.reads++;
     const chunk = Buffer.from(buffer.buffer, buffer.byteOffset, bytes);
@@ -152,7 +159,7 @@ export class AfUnixReader implements LineSource {
       if (line.length === 0) continue;
       this.queue.push({ line, lineNo: ++this.lineNo, source: this.socketPath });
     }
-    if (this.burstMs <= 0 || this.stopped) return true;
+    if (this.burstMs <= 0 || this.stopped || bytes >= RESTLESS_READ_BYTES) return true;
     this.restTimer ??= setTimeout(() => {
       this.restTimer = undefined;
       if (this.socket === socket && !this.heldBack) socket.resume();
