@@ -4,20 +4,12 @@
  * documentation ranges and .test names only). Shared by the bench and by profiling scripts so both
  * run exactly the same workload.
  */
+import { prng } from './prng';
 
 /** Instances the stream spreads its events over. */
 export const INSTANCES = 20;
 
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng };
 
 /** Yields the stream one JSON line at a time (the memory child never holds it all). */
 export function* eventLines(n: number): Generator<string> {

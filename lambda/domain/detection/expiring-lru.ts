@@ -15,6 +15,8 @@ export class ExpiringEntry {
 
   constructor(
     readonly key: string,
+    /** `key` as the Map holds it (see mapKey), kept so eviction does not convert it again. */
+    readonly mapKey: string | number,
     public value: unknown,
     /** Epoch ms; POSITIVE_INFINITY for "never". */
     public expiresAt: number,
@@ -76,14 +78,14 @@ export class ExpiringLru {
       this.touch(known);
       return;
     }
-    const entry = new ExpiringEntry(key, value, expiresAt);
+    const entry = new ExpiringEntry(key, k, value, expiresAt);
     this.map.set(k, entry);
     this.append(entry);
     while (this.map.size > this.capacity && this.oldest) this.remove(this.oldest);
   }
 
   remove(entry: ExpiringEntry): void {
-    const k = mapKey(entry.key);
+    const k = entry.mapKey;
     if (this.map.get(k) !== entry) return;
     this.unlink(entry);
     this.map.delete(k);

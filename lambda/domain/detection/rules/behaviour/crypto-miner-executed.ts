@@ -36,16 +36,15 @@ export const cryptoMinerExecuted: DetectionRule = {
   },
 };
 
-export function minerScore(event: ActivityEvent, connectPort?: number): { score: number; signs: string[]; pool?: string } {
+export function minerScore(event: ActivityEvent, connectPort?: number): { score: number; signs: readonly string[]; pool?: string } {
+  const name = minerName(eventNames(event));
+  // Most programs have neither a miner's name nor any long option a miner takes: stop early (this
+  // runs on every exec and connect, so the common answer allocates nothing).
+  if (!name && !anyMinerLikeArgument(event.process.argv)) return NOT_SCORED;
+  // Without a miner's name only an argument below can score; none of them: nothing to score.
+  if (!name && !mayScore(event.process.argv)) return NOT_SCORED;
   const signs: string[] = [];
   let score = 0;
-  const name = eventNames(event).find((n) => MINER_NAMES.has(n));
-  // Most programs have neither a miner's name nor any long option a miner takes: stop early.
-  if (!name && !event.process.argv.some((a, i) => i > 0 && (a.startsWith('--') || a === '-a' || a.length >= 40 || a.includes('stratum')))) {
-    return { score: 0, signs };
-  }
-  // Without a miner's name only an argument below can score; none of them: nothing to score.
-  if (!name && !mayScore(event.process.argv)) return { score: 0, signs };
   if (name) {
     score += 2;
     signs.push(`miner program name ${name}`);
@@ -81,7 +80,24 @@ export function minerScore(event: ActivityEvent, connectPort?: number): { score:
   return { score, signs, ...(url ? { pool: url } : {}) };
 }
 
- /**
+ /** The answer for a process nothing can score (shared: frozen, so no caller can change it). */
+const NOT_SCORED: { readonly score: number; readonly signs: readonly string[] } = Object.freeze({ score: 0, signs: Object.freeze([]) });
+
+function minerName(names: readonly string[]): string | undefined {
+  for (let i = 0; i < names.length; i++) if (MINER_NAMES.has(names[i] as string)) return names[i];
+  return undefined;
+}
+
+/** Any argument after argv[0] shaped like something a miner takes: a long option, -a, a long value, "stratum". */
+function anyMinerLikeArgument(argv: readonly string[]): boolean {
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a.startsWith('--') || a === '-a' || a.length >= 40 || a.includes('stratum')) return true;
+  }
+  return false;
+}
+
+/**
  * Whether any argument could score without a miner's name: a pool URL (one argument holding `://`
  * and "stratum"), a miner flag (all start with `--`), an algorithm option, or a wallet address (95
  * characters in one argument). Exactly the arguments the scoring below can count, found without

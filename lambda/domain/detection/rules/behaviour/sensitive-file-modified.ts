@@ -33,6 +33,12 @@ function ancestorOwns(event: ActivityEvent, owners: ReadonlySet<string>): boolea
   return false;
 }
 
+function sensitiveHit(path: string | undefined): { path: string; category: SensitiveCategory } | undefined {
+  if (!path) return undefined;
+  const category = sensitiveCategory(path);
+  return category ? { path, category } : undefined;
+}
+
 export const sensitiveFileModified: DetectionRule = {
   id: 'sensitive-file-modified',
   kinds: ['file_write', 'file_rename', 'file_unlink', 'file_link', 'file_chmod'],
@@ -40,15 +46,8 @@ export const sensitiveFileModified: DetectionRule = {
   evaluate(event: ActivityEvent, _ctx: RuleContext): readonly FindingCandidate[] {
     if (event.success === false) return NO_FINDINGS;
     if (event.kind !== 'file_write' && event.kind !== 'file_rename' && event.kind !== 'file_unlink' && event.kind !== 'file_link' && event.kind !== 'file_chmod') return NO_FINDINGS;
-    const paths = [event.file.newPath, event.file.path].filter((p): p is string => !!p);
-    let hit: { path: string; category: SensitiveCategory } | undefined;
-    for (const path of paths) {
-      const category = sensitiveCategory(path);
-      if (category) {
-        hit = { path, category };
-        break;
-      }
-    }
+    // The new name first, then the old one (checked without building an array: every file event comes here).
+    const hit = sensitiveHit(event.file.newPath) ?? sensitiveHit(event.file.path);
     if (!hit) return NO_FINDINGS;
     const info = SENSITIVE_CATEGORIES[hit.category];
     if (isAdminToolingLineage(event)) return NO_FINDINGS;
