@@ -6,6 +6,7 @@
  * V8 must compact and rehash; the rules touch state on almost every event). Each entry is one
  * object: updating an existing key allocates nothing.
  */
+import { RecencyList } from './recency-list';
 
 export class ExpiringEntry {
   /** Towards the least recently used end. */
@@ -45,8 +46,7 @@ function mapKey(key: string): string | number {
 
 export class ExpiringLru {
   private readonly map = new Map<string | number, ExpiringEntry>();
-  private oldest: ExpiringEntry | undefined = undefined;
-  private newest: ExpiringEntry | undefined = undefined;
+  private readonly order = new RecencyList<ExpiringEntry>();
   /** Stamp of the owner's write clock at the last write (the owner evicts whole namespaces by it). */
   written = 0;
 
@@ -63,9 +63,7 @@ export class ExpiringLru {
 
   /** Makes `entry` the most recently used. */
   touch(entry: ExpiringEntry): void {
-    if (entry === this.newest) return;
-    this.unlink(entry);
-    this.append(entry);
+    this.order.touch(entry);
   }
 
   /** Writes `key` as the most recently used entry, then drops the least recently used beyond capacity. */
@@ -80,36 +78,19 @@ export class ExpiringLru {
     }
     const entry = new ExpiringEntry(key, k, value, expiresAt);
     this.map.set(k, entry);
-    this.append(entry);
-    while (this.map.size > this.capacity && this.oldest) this.remove(this.oldest);
+    this.order.append(entry);
+    while (this.map.size > this.capacity && this.order.oldest) this.remove(this.order.oldest);
   }
 
   remove(entry: ExpiringEntry): void {
     const k = entry.mapKey;
     if (this.map.get(k) !== entry) return;
-    this.unlink(entry);
+    this.order.unlink(entry);
     this.map.delete(k);
   }
 
   /** Entries from the least to the most recently used. */
   *entries(): Generator<ExpiringEntry> {
-    for (let e = this.oldest; e; e = e.newer) yield e;
-  }
-
-  private append(entry: ExpiringEntry): void {
-    entry.older = this.newest;
-    entry.newer = undefined;
-    if (this.newest) this.newest.newer = entry;
-    else this.oldest = entry;
-    this.newest = entry;
-  }
-
-  private unlink(entry: ExpiringEntry): void {
-    if (entry.older) entry.older.newer = entry.newer;
-    else this.oldest = entry.newer;
-    if (entry.newer) entry.newer.older = entry.older;
-    else this.newest = entry.older;
-    entry.older = undefined;
-    entry.newer = undefined;
+    for (let e = this.order.oldest; e; e = e.newer) yield e;
   }
 }

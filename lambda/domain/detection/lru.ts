@@ -1,9 +1,11 @@
 /**
  * A Map bounded to `capacity` entries; reading or writing makes an entry most recent.
  *
- * Recency is a doubly linked list through the nodes: a read moves two pointers instead of deleting
- * and re-inserting the Map entry (the engine reads its instance and finding caches on every event).
+ * Recency is a doubly linked list through the nodes (RecencyList): a read moves two pointers instead of
+ * deleting and re-inserting the Map entry (the engine reads its instance and finding caches on every event).
  */
+import { RecencyList } from './recency-list';
+
 class LruNode<K, V> {
   older: LruNode<K, V> | undefined = undefined;
   newer: LruNode<K, V> | undefined = undefined;
@@ -16,8 +18,7 @@ class LruNode<K, V> {
 
 export class LruMap<K, V> {
   private readonly map = new Map<K, LruNode<K, V>>();
-  private oldest: LruNode<K, V> | undefined = undefined;
-  private newest: LruNode<K, V> | undefined = undefined;
+  private readonly order = new RecencyList<LruNode<K, V>>();
 
   constructor(
     readonly capacity: number,
@@ -33,10 +34,7 @@ export class LruMap<K, V> {
   get(key: K): V | undefined {
     const node = this.map.get(key);
     if (node === undefined) return undefined;
-    if (node !== this.newest) {
-      this.unlink(node);
-      this.append(node);
-    }
+    this.order.touch(node);
     return node.value;
   }
 
@@ -49,19 +47,16 @@ export class LruMap<K, V> {
     const known = this.map.get(key);
     if (known !== undefined) {
       known.value = value;
-      if (known !== this.newest) {
-        this.unlink(known);
-        this.append(known);
-      }
+      this.order.touch(known);
       return;
     }
     const node = new LruNode(key, value);
     this.map.set(key, node);
-    this.append(node);
+    this.order.append(node);
     while (this.map.size > this.capacity) {
-      const oldest = this.oldest;
+      const oldest = this.order.oldest;
       if (!oldest) break;
-      this.unlink(oldest);
+      this.order.unlink(oldest);
       this.map.delete(oldest.key);
       this.onEvict?.(oldest.key, oldest.value);
     }
@@ -70,29 +65,12 @@ export class LruMap<K, V> {
   delete(key: K): boolean {
     const node = this.map.get(key);
     if (node === undefined) return false;
-    this.unlink(node);
+    this.order.unlink(node);
     return this.map.delete(key);
   }
 
   /** Values from the least to the most recently used. */
   *values(): IterableIterator<V> {
-    for (let node = this.oldest; node; node = node.newer) yield node.value;
-  }
-
-  private append(node: LruNode<K, V>): void {
-    node.older = this.newest;
-    node.newer = undefined;
-    if (this.newest) this.newest.newer = node;
-    else this.oldest = node;
-    this.newest = node;
-  }
-
-  private unlink(node: LruNode<K, V>): void {
-    if (node.older) node.older.newer = node.newer;
-    else this.oldest = node.newer;
-    if (node.newer) node.newer.older = node.older;
-    else this.newest = node.older;
-    node.older = undefined;
-    node.newer = undefined;
+    for (let node = this.order.oldest; node; node = node.newer) yield node.value;
   }
 }
