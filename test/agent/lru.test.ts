@@ -3,7 +3,7 @@
  * never change which entry is evicted, whatever mix of get, peek, set and delete came before.
  */
 import fc from 'fast-check';
-import { LruMap } from '../../agent-bootstrap/agent/audit/lru';
+import { LruMap } from '../../lambda/domain/detection/lru';
 
 type Op = { op: 'get' | 'peek' | 'delete'; key: number } | { op: 'set'; key: number; value: number };
 

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
-import { LruMap } from './lru';
+import { LruMap } from '../../../lambda/domain/detection/lru';
 
 const CHUNK = 1024 * 1024;
 

@@ -12,7 +12,7 @@
  */
 import * as fs from 'node:fs';
 import type { FdInfo } from '../../../lambda/domain/events/runtime-event';
-import { LruMap } from './lru';
+import { LruMap } from '../../../lambda/domain/detection/lru';
 import { formatIpv6 } from './sockaddr';
 
 export interface ProcSnapshot {

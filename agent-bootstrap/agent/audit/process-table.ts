@@ -7,7 +7,7 @@
 import * as crypto from 'node:crypto';
 import type { FdInfo, LineageEntry } from '../../../lambda/domain/events/runtime-event';
 import { LIMITS } from '../../../lambda/domain/events/runtime-event';
-import { LruMap } from './lru';
+import { LruMap } from '../../../lambda/domain/detection/lru';
 
 export interface Stdio {
   stdin?: FdInfo;

@@ -169,6 +169,9 @@ export class DetectionEngine {
     this.suppression = s instanceof SuppressionRuleSet ? s : new SuppressionRuleSet(s ?? {});
     this.partition = options.partition ?? 'aws';
     this.dedupe = options.dedupe ?? true;
+    for (const [name, value] of [['maxCachedFindings', options.maxCachedFindings], ['maxInstances', options.maxInstances]] as const) {
+      if (value !== undefined && !(Number.isInteger(value) && value >= 1)) throw new RangeError(`${name} must be a positive integer, got ${value}`);
+    }
     this.findings = new LruMap(options.maxCachedFindings ?? DEFAULT_MAX_CACHED_FINDINGS, (id) => this.pending.delete(id));
     if (options.stateFor) {
       this.stateFor = options.stateFor;

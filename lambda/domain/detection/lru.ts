@@ -1,5 +1,6 @@
 /**
- * A Map bounded to `capacity` entries; reading or writing makes an entry most recent.
+ * A Map bounded to `capacity` entries (0 keeps nothing); reading or writing makes an entry most recent.
+ * Used by the engine and by the agent's process table, exe-hash cache and /proc caches.
  *
  * Recency is a doubly linked list through the nodes (RecencyList): a read moves two pointers instead of
  * deleting and re-inserting the Map entry (the engine reads its instance and finding caches on every event).
@@ -24,7 +25,7 @@ export class LruMap<K, V> {
     readonly capacity: number,
     private readonly onEvict?: (key: K, value: V) => void,
   ) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`LRU capacity must be a positive integer, got ${capacity}`);
+    if (!Number.isInteger(capacity) || capacity < 0) throw new RangeError(`LRU capacity must be an integer >= 0, got ${capacity}`);
   }
 
   get size(): number {
