@@ -5,13 +5,10 @@
  */
 import { type SuppressionConfig, parseSuppressionConfig } from '../domain/findings/suppression';
 import { DetectorSettingsError } from './errors';
+import type { S3Location } from './s3-texts';
 
-/** An S3 location holding intel lists (layout in docs/detector.md, "Intel"). */
-export interface IntelLocation {
-  readonly bucket: string;
-  /** Key prefix, ending in `/` (or empty). */
-  readonly prefix: string;
-}
+/** An S3 location holding intel lists or custom rules (layout in docs/detector.md, "Intel"). */
+export type IntelLocation = S3Location;
 
 export interface DetectorSettings {
   /** The account this detector serves: events from instances of any other account are refused. */
