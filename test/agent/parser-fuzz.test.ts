@@ -41,6 +41,15 @@ describe('pipeline robustness (fast-check)', () => {
     fc.assert(fc.property(fc.array(fc.string({ unit: 'binary', maxLength: 300 }), { maxLength: 30 }), (lines) => run(lines)), { numRuns: 300 });
   });
 
+  it('drops an event whose pid no kernel can have (a counterexample fast-check found: pid=4294967295)', () => {
+    const damaged =
+      'type=SYSCALL msg=audit(1795929540.506:158257): arch=c000003e syscall=59 success=yes exit=0 a0=56082ef51d60 a1=56082ef57fb0 a2=56082ef4c860 a3=1eab8800661532d7 items=2 ppid=26517 pid=4294967295 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=(none) ses=4294967295 comm="bash" exe="/usr/bin/bash" key="exec"\u001dARCH=x86_64 SYSCALL=execve AUID="unset" UID="root" GID="root" EUID="root" SUID="root" FSUID="root" EGID="root" SGID="root" FSGID="root"';
+    const pipeline = new AuditPipeline({ instanceId: INSTANCE, reassemblyWindowMs: 50 });
+    const events = [...pipeline.pushLine(damaged, 1), ...pipeline.flush()];
+    expect(events.filter((e) => (e as { process?: { pid: number } }).process?.pid === 4294967295)).toEqual([]);
+    expect(() => run([damaged])).not.toThrow();
+  });
+
   it('survives real lines with bytes cut, inserted or replaced', () => {
     fc.assert(fc.property(fc.array(fc.oneof(realLine, mutatedLine), { maxLength: 60 }), (lines) => run(lines)), { numRuns: 300 });
   });

@@ -6,7 +6,7 @@
  */
 import { readlinkSync } from 'node:fs';
 import type { FdInfo, LineageEntry, NetInfo, ProcessInfo, RuntimeEvent } from '../../../lambda/domain/events/runtime-event';
-import { RUNTIME_EVENT_VERSION } from '../../../lambda/domain/events/runtime-event';
+import { PID_MAX_LIMIT, RUNTIME_EVENT_VERSION } from '../../../lambda/domain/events/runtime-event';
 import { truncateArgv, truncateEvent } from '../../../lambda/domain/events/truncate';
 import type { EventRecords, PathItem } from './event-records';
 import { normaliseType, registers, splitRecords } from './event-records';
@@ -101,7 +101,8 @@ export class Normaliser {
     const f = sys;
     const pid = f.getDecimal('pid');
     const ppid = f.getDecimal('ppid');
-    if (pid === undefined || ppid === undefined) return undefined;
+    // A pid no kernel can have (a damaged record, e.g. 4294967295) makes no valid event: dropped like a missing one.
+    if (pid === undefined || ppid === undefined || pid > PID_MAX_LIMIT || ppid > PID_MAX_LIMIT) return undefined;
     // Read once: several steps below need them.
     const ids: Ids = { uid: f.getDecimal('uid'), euid: f.getDecimal('euid'), gid: f.getDecimal('gid'), auid: f.getDecimal('auid') };
     this.learnUsers(sys, ids);

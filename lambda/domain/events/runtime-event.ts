@@ -34,6 +34,9 @@ export const EVENT_KINDS = [
 export type EventKind = (typeof EVENT_KINDS)[number];
 
 /** Size limits that producers enforce by truncating (and flagging) and consumers enforce by rejecting. */
+/** Linux's PID_MAX_LIMIT: no pid is larger (the schema's `process.pid` maximum). */
+export const PID_MAX_LIMIT = 4_194_304;
+
 export const LIMITS = {
   /** Largest serialised event, in bytes (UTF-8). Bigger events are rejected by the validator. */
   maxEventBytes: 32 * 1024,
