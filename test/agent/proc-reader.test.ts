@@ -10,6 +10,7 @@ import { createServer, type Server, Socket } from 'node:net';
 import { AuditPipeline } from '../../agent-bootstrap/agent/audit';
 import { containerFromCgroup, type ProcFileSystem, ProcReader } from '../../agent-bootstrap/agent/audit/proc-reader';
 import { ProcessTable } from '../../agent-bootstrap/agent/audit/process-table';
+import { PID_MAX_LIMIT } from '../../lambda/domain/events/runtime-event';
 
 const onLinux = process.platform === 'linux' && fs.existsSync('/proc/self/stat');
 const describeLinux = onLinux ? describe : describe.skip;
@@ -134,7 +135,9 @@ describe('processes that are gone leave the table after the grace period', () =>
   });
 
   (onLinux ? it : it.skip)('live: an exec whose process had already exited is dropped 30 s (audit time) later', () => {
-    // pids above any real one (pid_max is at most 4194304): /proc has none of them, like an exited process.
+    // pids above this machine's pid_max (yet valid for the contract, <= PID_MAX_LIMIT): /proc has none of them,
+    // like an exited process.
+    const base = Math.min(Number(fs.readFileSync('/proc/sys/kernel/pid_max', 'utf8')) + 1, PID_MAX_LIMIT - 1100);
     const exec = (pid: number, sec: number, serial: number) =>
       `type=SYSCALL msg=audit(${sec}.000:${serial}): arch=c000003e syscall=59 success=yes exit=0 a0=1 a1=2 a2=3 a3=4 items=1 ppid=1 pid=${pid} auid=0 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=(none) ses=1 comm="true" exe="/usr/bin/true" key="picket_exec"\ntype=PROCTITLE msg=audit(${sec}.000:${serial}): proctitle=74727565`;
     const pipeline = new AuditPipeline({ instanceId: 'i-0123456789abcdef0', procRoot: '/proc', hashExecutables: false, passwdPath: null });
@@ -142,10 +145,10 @@ describe('processes that are gone leave the table after the grace period', () =>
       for (const line of text.split('\n')) pipeline.pushLine(line);
     };
     const seeded = pipeline.processCount;
-    feed(exec(4_200_000, 1_800_000_000, 1));
+    feed(exec(base, 1_800_000_000, 1));
     expect(pipeline.processCount).toBe(seeded + 1);
     // The table is swept every 1,024 events; these come 40 s later, past the 30 s grace of the first.
-    for (let i = 1; i <= 1024; i++) feed(exec(4_200_000 + i, 1_800_000_040, 1 + i));
+    for (let i = 1; i <= 1024; i++) feed(exec(base + i, 1_800_000_040, 1 + i));
     expect(pipeline.processCount).toBe(seeded + 1024);
   });
 });
