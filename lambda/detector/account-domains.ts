@@ -15,7 +15,7 @@
  * really was the first for what the account knew when it asked.
  */
 import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { InstanceState } from '../domain/detection/instance-state';
+import type { InstanceState, StateKey } from '../domain/detection/instance-state';
 import { SEEN_DOMAINS_NAMESPACE } from '../domain/detection/rules/intel/domain-reputation';
 import { normaliseDomain } from '../domain/intel/domain';
 import type { ActivityEvent, RuntimeEvent } from '../domain/events/runtime-event';
@@ -89,15 +89,15 @@ export class AccountDomainView implements InstanceState {
     return true;
   }
 
-  remember(namespace: string, key: string, value: unknown, ttlMs: number, now: number): void {
+  remember(namespace: string, key: StateKey, value: unknown, ttlMs: number, now: number): void {
     this.memory.remember(namespace, key, value, ttlMs, now);
   }
 
-  recall<T>(namespace: string, key: string, now: number): T | undefined {
+  recall<T>(namespace: string, key: StateKey, now: number): T | undefined {
     return this.memory.recall<T>(namespace, key, now);
   }
 
-  forget(namespace: string, key: string): void {
+  forget(namespace: string, key: StateKey): void {
     this.memory.forget(namespace, key);
   }
 

@@ -54,6 +54,27 @@ describe('MemoryInstanceState', () => {
 
   it('rejects foreign JSON with a message naming the field', () => {
     expect(() => MemoryInstanceState.fromJSON({ v: 2 })).toThrow(/unsupported version 2/);
-    expect(() => MemoryInstanceState.fromJSON({ v: 1, instanceId: 'i', namespaces: { n: [[1]] } })).toThrow(/namespace "n" entry 0/);
+    expect(() => MemoryInstanceState.fromJSON({ v: 1, instanceId: 'i', namespaces: { n: [[true]] } })).toThrow(/namespace "n" entry 0/);
+  });
+
+  it('takes pids as number keys: a number and its decimal string are one key, and number keys survive JSON', () => {
+    const s = new MemoryInstanceState('i-1');
+    s.remember('proc', 4242, { exe: '/usr/bin/a' }, 1000, 0);
+    expect(s.recall('proc', '4242', 1)).toEqual({ exe: '/usr/bin/a' });
+    s.remember('proc', '4242', { exe: '/usr/bin/b' }, 1000, 0);
+    expect(s.recall('proc', 4242, 1)).toEqual({ exe: '/usr/bin/b' });
+    expect(s.size()).toBe(1);
+    // Numbers that are not canonical 9-digit-or-shorter integers are keyed by their string form.
+    for (const [n, text] of [[1.5, '1.5'], [-3, '-3'], [1e21, '1e+21'], [1234567890, '1234567890']] as const) {
+      s.remember('odd', n, text, 1000, 0);
+      expect(s.recall('odd', text, 1)).toBe(text);
+    }
+    // '042' is not the decimal form of 42: two different keys.
+    s.remember('proc', '042', 'leading zero', 1000, 0);
+    expect(s.recall('proc', 42, 1)).toBeUndefined();
+    const copy = MemoryInstanceState.fromJSON(JSON.parse(JSON.stringify(s)));
+    expect(copy.recall('proc', 4242, 1)).toEqual({ exe: '/usr/bin/b' });
+    expect(copy.recall('proc', '042', 1)).toBe('leading zero');
+    expect(copy.recall('odd', 1.5, 1)).toBe('1.5');
   });
 });

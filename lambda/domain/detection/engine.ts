@@ -145,6 +145,11 @@ export class DetectionEngine {
   private readonly seqWindows = new WeakMap<InstanceState, SeqWindow>();
   /** Finding ids by instance, type and aggregation key: a repeat skips the SHA-256 (bounded, see findingIdFor). */
   private readonly ids = new Map<string, string>();
+  /**
+   * The context handed to the rules, refilled for each event instead of allocated: a rule may read
+   * it during evaluate, never keep it (the next event overwrites it).
+   */
+  private readonly context: MutableRuleContext;
 
   constructor(private readonly options: DetectionEngineOptions) {
     if (!/^\d{12}$/.test(options.accountId)) {
@@ -186,6 +191,7 @@ export class DetectionEngine {
       };
     }
     this.accountState = options.accountState ?? new MemoryInstanceState(`account:${options.accountId}`, options.stateOptions);
+    this.context = { state: this.accountState, intel: this.intel, now: 0, accountState: this.accountState };
   }
 
   /**
@@ -193,38 +199,41 @@ export class DetectionEngine {
    * `sourceInstanceId`, when given, is the instance the transport vouches for (the EventBridge
    * `source`); an event describing another instance is rejected and counted, never evaluated.
    */
-  process(event: ActivityEvent, sourceInstanceId?: string): FindingUpdate[] {
+  process(event: ActivityEvent, sourceInstanceId?: string): readonly FindingUpdate[] {
     this.stats.eventsSeen++;
     if (typeof event !== 'object' || event === null || typeof event.instanceId !== 'string' || typeof event.process !== 'object') {
       this.stats.rejected['bad-event']++;
-      return [];
+      return NO_UPDATES;
     }
     if (sourceInstanceId !== undefined && event.instanceId !== sourceInstanceId) {
       this.stats.rejected['source-mismatch']++;
-      return [];
+      return NO_UPDATES;
     }
     const now = parseEventTime(event.ts);
     if (Number.isNaN(now)) {
       this.stats.rejected['bad-timestamp']++;
-      return [];
+      return NO_UPDATES;
     }
     const state = this.stateFor(event.instanceId);
     if (this.dedupe && isAgentSequenced(event)) {
       const verdict = this.seqWindow(state, now).check(event.seq);
       if (verdict === 'duplicate') {
         this.stats.duplicates++;
-        return [];
+        return NO_UPDATES;
       }
       if (verdict === 'stale') {
         this.stats.stale++;
-        return [];
+        return NO_UPDATES;
       }
     }
     const rules = this.rulesByKind.get(event.kind);
-    if (!rules) return [];
+    if (!rules) return NO_UPDATES;
     this.stats.eventsEvaluated++;
-    const ctx: RuleContext = { state, intel: this.intel, now, accountState: this.accountState };
-    const updates: FindingUpdate[] = [];
+    const ctx = this.context;
+    ctx.state = state;
+    ctx.intel = this.intel;
+    ctx.now = now;
+    let updates: FindingUpdate[] | undefined;
     for (const rule of rules) {
       let candidates: readonly FindingCandidate[];
       try {
@@ -236,10 +245,12 @@ export class DetectionEngine {
       if (!candidates || candidates.length === 0) continue;
       for (const candidate of candidates) {
         const update = this.apply(rule, candidate, event, now);
-        if (update) updates.push(update);
+        if (!update) continue;
+        if (updates) updates.push(update);
+        else updates = [update];
       }
     }
-    return updates;
+    return updates ?? NO_UPDATES;
   }
 
   /**
@@ -415,6 +426,11 @@ export class DetectionEngine {
 }
 
 const MAX_REMEMBERED_IDS = 16_384;
+
+/** What process returns for the (usual) event that changes no finding: one shared, frozen array. */
+const NO_UPDATES: readonly FindingUpdate[] = Object.freeze([]);
+
+type MutableRuleContext = { -readonly [K in keyof RuleContext]: RuleContext[K] };
 
 function seenMs(finding: Finding): { firstSeenMs: number; lastSeenMs: number } {
   return { firstSeenMs: parseEventTime(finding.service.eventFirstSeen), lastSeenMs: parseEventTime(finding.service.eventLastSeen) };

@@ -8,6 +8,13 @@
  */
 import { RecencyList } from './recency-list';
 
+/**
+ * A state key. Numbers are for pids, the most common keys: the rules pass them as they come in the
+ * event, so no number is converted to a string and back on every event. A number key and its
+ * decimal string name the same entry (see mapKey).
+ */
+export type StateKey = string | number;
+
 export class ExpiringEntry {
   /** Towards the least recently used end. */
   older: ExpiringEntry | undefined = undefined;
@@ -15,7 +22,7 @@ export class ExpiringEntry {
   newer: ExpiringEntry | undefined = undefined;
 
   constructor(
-    readonly key: string,
+    readonly key: StateKey,
     /** `key` as the Map holds it (see mapKey), kept so eviction does not convert it again. */
     readonly mapKey: string | number,
     public value: unknown,
@@ -30,7 +37,8 @@ export class ExpiringEntry {
  * the same object means reading the other string too, a cache miss per probe on a large table.
  * Canonical integer strings and numbers correspond one to one, so no two keys collide.
  */
-function mapKey(key: string): string | number {
+function mapKey(key: StateKey): string | number {
+  if (typeof key === 'number') return Number.isInteger(key) && key >= 0 && key <= MAX_NUMBER_KEY ? key : mapKey(String(key));
   const n = key.length;
   if (n === 0 || n > 9) return key;
   const first = key.charCodeAt(0) - 48;
@@ -43,6 +51,9 @@ function mapKey(key: string): string | number {
   }
   return value;
 }
+
+/** Largest number a key keeps as a number: the 9-digit strings mapKey converts. */
+const MAX_NUMBER_KEY = 999_999_999;
 
 export class ExpiringLru {
   private readonly map = new Map<string | number, ExpiringEntry>();
@@ -57,7 +68,7 @@ export class ExpiringLru {
   }
 
   /** The entry under `key`, expired or not, without changing its recency. */
-  lookup(key: string): ExpiringEntry | undefined {
+  lookup(key: StateKey): ExpiringEntry | undefined {
     return this.map.get(mapKey(key));
   }
 
@@ -67,7 +78,7 @@ export class ExpiringLru {
   }
 
   /** Writes `key` as the most recently used entry, then drops the least recently used beyond capacity. */
-  put(key: string, value: unknown, expiresAt: number): void {
+  put(key: StateKey, value: unknown, expiresAt: number): void {
     const k = mapKey(key);
     const known = this.map.get(k);
     if (known) {

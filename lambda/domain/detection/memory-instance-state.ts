@@ -4,7 +4,7 @@
  *
  * Values must be JSON-serialisable (plain objects, arrays, strings, numbers, booleans, null).
  */
-import { ExpiringLru } from './expiring-lru';
+import { ExpiringLru, type StateKey } from './expiring-lru';
 import type { InstanceState } from './instance-state';
 
 export interface MemoryInstanceStateOptions {
@@ -24,7 +24,7 @@ export interface MemoryInstanceStateJson {
   readonly learningSince?: number;
   readonly learningPeriodMs: number;
   /** namespace → [key, value, expiresAt (epoch ms) or null for "never"]; least recently used first. */
-  readonly namespaces: Readonly<Record<string, readonly (readonly [string, unknown, number | null])[]>>;
+  readonly namespaces: Readonly<Record<string, readonly (readonly [StateKey, unknown, number | null])[]>>;
 }
 
 const DEFAULT_MAX_ENTRIES = 2048;
@@ -56,12 +56,12 @@ export class MemoryInstanceState implements InstanceState {
     }
   }
 
-  remember(namespace: string, key: string, value: unknown, ttlMs: number, now: number): void {
+  remember(namespace: string, key: StateKey, value: unknown, ttlMs: number, now: number): void {
     this.touchLearning(now);
     this.put(namespace, key, value, now + ttlMs);
   }
 
-  recall<T>(namespace: string, key: string, now: number): T | undefined {
+  recall<T>(namespace: string, key: StateKey, now: number): T | undefined {
     const ns = this.namespaces.get(namespace);
     if (!ns) return undefined;
     const entry = ns.lookup(key);
@@ -75,7 +75,7 @@ export class MemoryInstanceState implements InstanceState {
     return entry.value as T;
   }
 
-  forget(namespace: string, key: string): void {
+  forget(namespace: string, key: StateKey): void {
     const ns = this.namespaces.get(namespace);
     const entry = ns?.lookup(key);
     if (ns && entry) {
@@ -105,11 +105,11 @@ export class MemoryInstanceState implements InstanceState {
   }
 
   toJSON(): MemoryInstanceStateJson {
-    const namespaces: Record<string, (readonly [string, unknown, number | null])[]> = {};
+    const namespaces: Record<string, (readonly [StateKey, unknown, number | null])[]> = {};
     // Least recently written namespace first, least recently used entry first (what fromJSON replays).
     const byWrite = [...this.namespaces].sort((a, b) => a[1].written - b[1].written);
     for (const [name, ns] of byWrite) {
-      const entries: (readonly [string, unknown, number | null])[] = [];
+      const entries: (readonly [StateKey, unknown, number | null])[] = [];
       for (const e of ns.entries()) entries.push([e.key, e.value, Number.isFinite(e.expiresAt) ? e.expiresAt : null]);
       namespaces[name] = entries;
     }
@@ -142,7 +142,7 @@ export class MemoryInstanceState implements InstanceState {
     for (const [name, entries] of Object.entries(o.namespaces)) {
       if (!Array.isArray(entries)) throw new TypeError(`instance state: namespace ${JSON.stringify(name)} must be an array`);
       for (const [i, entry] of entries.entries()) {
-        if (!Array.isArray(entry) || typeof entry[0] !== 'string') {
+        if (!Array.isArray(entry) || (typeof entry[0] !== 'string' && typeof entry[0] !== 'number')) {
           throw new TypeError(`instance state: namespace ${JSON.stringify(name)} entry ${i} must be [key, value, expiresAt]`);
         }
         const expiresAt = entry[2] === null ? Number.POSITIVE_INFINITY : Number(entry[2]);
@@ -153,7 +153,7 @@ export class MemoryInstanceState implements InstanceState {
     return state;
   }
 
-  private put(namespace: string, key: string, value: unknown, expiresAt: number): void {
+  private put(namespace: string, key: StateKey, value: unknown, expiresAt: number): void {
     let ns = this.namespaces.get(namespace);
     if (!ns) {
       if (this.namespaces.size >= this.maxNamespaces) this.evictNamespace();

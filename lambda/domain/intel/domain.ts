@@ -7,6 +7,17 @@ const LABEL = /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/;
 
 /** Normalised domain, or undefined when `text` is not a domain name. Accepts a leading `*.` or `.`. */
 export function normaliseDomain(text: string): string | undefined {
+  // Every DNS rule and each intel lookup normalises the same query of the event in turn: the last
+  // answer is kept (the function is pure, so a one-entry memo cannot go stale).
+  if (text === lastText) return lastNormal;
+  lastNormal = normaliseUncached(text);
+  lastText = text;
+  return lastNormal;
+}
+let lastText: string | undefined;
+let lastNormal: string | undefined;
+
+function normaliseUncached(text: string): string | undefined {
   // Fast path: names from DNS events are almost always already lowercase and well formed, so one
   // character scan decides; only other spellings pay for trimming and lowercasing.
   if (isNormalDomain(text)) return text;

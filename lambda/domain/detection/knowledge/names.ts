@@ -4,12 +4,17 @@
  * are folded to their family by {@link programFamily} so lists stay short.
  */
 
+const DELETED = ' (deleted)';
+
 /** Basename of a path, without a trailing " (deleted)". */
 export function baseName(path: string | undefined): string {
   if (!path) return '';
-  const clean = path.endsWith(' (deleted)') ? path.slice(0, -' (deleted)'.length) : path;
-  const slash = clean.lastIndexOf('/');
-  return (slash >= 0 ? clean.slice(slash + 1) : clean).toLowerCase();
+  const end = path.endsWith(DELETED) ? path.length - DELETED.length : path.length;
+  // Scanned by character: every exec asks for several names, and String#lastIndexOf is a call into
+  // the runtime that costs more than this loop over a path's last component.
+  let start = end;
+  while (start > 0 && path.charCodeAt(start - 1) !== 47 /* / */) start--;
+  return path.slice(start, end).toLowerCase();
 }
 
 /** python3.11 → python, php-fpm8.2 → php-fpm, perl5.36 → perl, node18 → node, lua5.4 → lua. */

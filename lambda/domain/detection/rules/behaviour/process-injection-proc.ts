@@ -28,7 +28,7 @@ export const processInjectionProc: DetectionRule = {
     const targetPid = Number(m[1]);
     if (targetPid === event.process.pid || isDescendantOf(state, targetPid, event.process.pid, now)) return NO_FINDINGS;
     if (eventNames(event).some((n) => inSet(DEBUGGERS, n))) return NO_FINDINGS;
-    const targetExe = state.recall<ProcMemo>(NS_PROC, String(targetPid), now)?.exe;
+    const targetExe = state.recall<ProcMemo>(NS_PROC, targetPid, now)?.exe;
     return [
       {
         type: TYPE,

@@ -29,7 +29,7 @@ export const processInjectionPtrace: DetectionRule = {
     if (target.isDescendant === true || isDescendantOf(state, target.pid, event.process.pid, now)) return NO_FINDINGS;
     if (eventNames(event).some((n) => inSet(DEBUGGERS, n))) return NO_FINDINGS;
     if (event.lineage.slice(0, 2).some((e) => inSet(DEBUGGERS, baseName(e.exe)))) return NO_FINDINGS;
-    const targetExe = target.exe ?? state.recall<ProcMemo>(NS_PROC, String(target.pid), now)?.exe;
+    const targetExe = target.exe ?? state.recall<ProcMemo>(NS_PROC, target.pid, now)?.exe;
     const writes = request.includes('POKE') || request.includes('SETREGS');
     return [
       {

@@ -24,7 +24,7 @@ export const processInjectionVmWrite: DetectionRule = {
     if (!target || target.pid === event.process.pid) return NO_FINDINGS;
     if (target.isDescendant === true || isDescendantOf(state, target.pid, event.process.pid, now)) return NO_FINDINGS;
     if (eventNames(event).some((n) => inSet(DEBUGGERS, n))) return NO_FINDINGS;
-    const targetExe = target.exe ?? state.recall<ProcMemo>(NS_PROC, String(target.pid), now)?.exe;
+    const targetExe = target.exe ?? state.recall<ProcMemo>(NS_PROC, target.pid, now)?.exe;
     return [
       {
         type: TYPE,

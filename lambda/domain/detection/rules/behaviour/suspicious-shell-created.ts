@@ -27,7 +27,7 @@ export const suspiciousShellCreated: DetectionRule = {
     for (const ancestor of event.lineage.slice(0, DEPTH)) {
       const names = entryNames(ancestor);
       if (names.some((n) => n === 'sshd' || n === 'sshd-session')) return NO_FINDINGS;
-      const listener = state.recall<ListenerMemo>(NS_LISTENER, String(ancestor.pid), now);
+      const listener = state.recall<ListenerMemo>(NS_LISTENER, ancestor.pid, now);
       const known = names.find((n) => inSet(NETWORK_SERVICES, programFamily(n)));
       const listening = listener && listener.exe === ancestor.exe;
       if (!known && !listening) {

@@ -23,7 +23,7 @@ export const suspiciousTool: DetectionRule = {
     if (event.kind !== 'process_exec' || event.success === false) return NO_FINDINGS;
     let tool: { name: string; info: ToolInfo } | undefined;
     for (const n of eventNames(event)) {
-      const info = SUSPICIOUS_TOOLS.get(n) ?? SUSPICIOUS_TOOLS.get(n.replace(/\.(?:sh|py|pl|rb)$/, ''));
+      const info = SUSPICIOUS_TOOLS.get(n) ?? toolByScriptName(n);
       if (info) {
         tool = { name: n, info };
         break;
@@ -46,3 +46,16 @@ export const suspiciousTool: DetectionRule = {
     ];
   },
 };
+
+/**
+ * A tool run as a script (linpeas.sh, pspy.py): its name without the interpreter extension. Every
+ * exec name that is not a tool comes here, so the extension is checked by character before any
+ * string is cut.
+ */
+function toolByScriptName(name: string): ToolInfo | undefined {
+  const dot = name.length - 3;
+  if (dot < 1 || name.charCodeAt(dot) !== 46 /* . */) return undefined;
+  const ext = name.slice(dot + 1);
+  if (ext !== 'sh' && ext !== 'py' && ext !== 'pl' && ext !== 'rb') return undefined;
+  return SUSPICIOUS_TOOLS.get(name.slice(0, dot));
+}

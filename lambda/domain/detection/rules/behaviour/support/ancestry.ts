@@ -7,7 +7,7 @@ const MAX_STEPS = 16;
 export function isDescendantOf(state: InstanceState, pid: number, ancestorPid: number, now: number): boolean {
   let current = pid;
   for (let i = 0; i < MAX_STEPS; i++) {
-    const memo = state.recall<ProcMemo>(NS_PROC, String(current), now);
+    const memo = state.recall<ProcMemo>(NS_PROC, current, now);
     if (!memo) return false;
     if (memo.ppid === ancestorPid) return true;
     if (memo.ppid <= 1 || memo.ppid === current) return false;

@@ -18,7 +18,7 @@ export function footholdReason(event: ActivityEvent, { state, now }: RuleContext
     const names = entryNames(a);
     if (names.includes('sshd') || names.includes('sshd-session')) return undefined;
     if (names.some((n) => inSet(NETWORK_SERVICES, programFamily(n)))) return `its ancestor ${names[0]} (pid ${a.pid}) is a network service`;
-    const l = state.recall<ListenerMemo>(NS_LISTENER, String(a.pid), now);
+    const l = state.recall<ListenerMemo>(NS_LISTENER, a.pid, now);
     if (l && l.exe === a.exe) return `its ancestor ${names[0]} (pid ${a.pid}) accepts network connections`;
   }
   return undefined;

@@ -55,9 +55,6 @@ export class EventFacts {
   /** Names per lineage index, filled on demand. */
   lineageNames: (string[] | undefined)[] = [];
   adminLineage: boolean | undefined = undefined;
-  /** The pid and ppid as state keys (number-to-string conversions are not free, and several rules key by them). */
-  pidKey: string | undefined = undefined;
-  ppidKey: string | undefined = undefined;
   processName: string | undefined = undefined;
   /** Owned by command-view.ts (the exec's parsed command line). */
   commands: unknown = undefined;
@@ -73,26 +70,20 @@ export function factsOf(event: ActivityEvent): EventFacts {
     facts.names = undefined;
     facts.lineageNames = [];
     facts.adminLineage = undefined;
-    facts.pidKey = undefined;
-    facts.ppidKey = undefined;
     facts.processName = undefined;
     facts.commands = undefined;
   }
   return facts;
 }
 
-/** `String(event.process.pid)`, once per event. */
-export function pidKey(event: ActivityEvent): string {
-  const f = factsOf(event);
-  if (f.pidKey === undefined) f.pidKey = String(event.process.pid);
-  return f.pidKey;
+/** The state key of the event's process: its pid, as a number (state keys may be numbers; no string is built). */
+export function pidKey(event: ActivityEvent): number {
+  return event.process.pid;
 }
 
-/** `String(event.process.ppid)`, once per event. */
-export function ppidKey(event: ActivityEvent): string {
-  const f = factsOf(event);
-  if (f.ppidKey === undefined) f.ppidKey = String(event.process.ppid);
-  return f.ppidKey;
+/** The state key of the event's parent process. */
+export function ppidKey(event: ActivityEvent): number {
+  return event.process.ppid;
 }
 
 export function eventNames(event: ActivityEvent): string[] {
@@ -183,7 +174,7 @@ export function containerContext(event: ActivityEvent, ctx?: RuleContext): { id?
   if (launcher) return { via: `ancestor ${baseName(launcher.exe)}` };
   if (!ctx) return undefined;
   for (const pid of [event.process.pid, ...event.lineage.map((e) => e.pid)]) {
-    const memo = ctx.state.recall<NamespaceMemo>(NS_NAMESPACE, String(pid), ctx.now);
+    const memo = ctx.state.recall<NamespaceMemo>(NS_NAMESPACE, pid, ctx.now);
     if (memo) return { via: `ancestor ${memo.launcher} (pid ${pid})` };
   }
   return undefined;
