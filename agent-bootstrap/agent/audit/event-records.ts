@@ -5,7 +5,7 @@
 import type { AuditRecord } from './record';
 import { type DecodedSockaddr, decodeEnrichedSaddr, decodeSockaddr } from './sockaddr';
 import { BIG_ENDIAN_ARCHES, RECORD_TYPE_NUMBERS, syscallName } from './syscalls';
-import { bytesToText, decimal, decodeProctitle, decodeString, hexBytes, hexNumber } from './values';
+import { decimal, decodeProctitle, decodeString, hexNumber, hexText } from './values';
 
 export interface PathItem {
   readonly item: number;
@@ -38,8 +38,9 @@ export interface EventRecords {
 }
 
 export function normaliseType(type: string): string {
-  if (type.startsWith('UNKNOWN[')) return RECORD_TYPE_NUMBERS[type.slice(8, -1)] ?? type;
+  // First letter before startsWith: this runs for every record, and nearly none is UNKNOWN[…].
   const c = type.charCodeAt(0);
+  if (c === 0x55 && type.startsWith('UNKNOWN[')) return RECORD_TYPE_NUMBERS[type.slice(8, -1)] ?? type;
   if (c >= 48 && c <= 57) return RECORD_TYPE_NUMBERS[type] ?? type;
   return type;
 }
@@ -194,8 +195,7 @@ export function execveArgvOf(records: readonly AuditRecord[]): { argv: string[];
     }
     const hex = chunks[n];
     if (hex === undefined) return { argv, incomplete: argc !== undefined };
-    const bytes = hexBytes(hex);
-    argv.push(bytes ? bytesToText(bytes) : hex);
+    argv.push(hexText(hex) ?? hex);
     // aN_len counts the argument's hex characters (the kernel always hex-encodes split arguments).
     const expected = lens[n];
     if (expected !== undefined && hex.length < expected) return { argv, incomplete: true };
@@ -224,8 +224,7 @@ export function execveArgv(f: Record<string, string>): { argv: string[]; incompl
       if (chunk === undefined) break;
       hex += chunk.charCodeAt(0) === 0x22 ? Buffer.from(chunk.slice(1, -1), 'utf8').toString('hex') : chunk;
     }
-    const bytes = hexBytes(hex);
-    argv.push(bytes ? bytesToText(bytes) : hex);
+    argv.push(hexText(hex) ?? hex);
     // aN_len counts the argument's hex characters (the kernel always hex-encodes split arguments).
     const expected = decimal(len);
     if (expected !== undefined && hex.length < expected) return { argv, incomplete: true };

@@ -13,14 +13,32 @@ function isProctitle(r: AuditRecord): boolean {
   return r.type === 'PROCTITLE';
 }
 
-export interface AssembledEvent {
+/**
+ * The records of one event. A class (one hidden class for every event) that keeps the record it was opened by, so
+ * the timestamp text is compared in place and cut out only when someone asks for it.
+ */
+export class AssembledEvent {
   /** The serial: unique per boot and host; a different timestamp under the same serial is another event. */
   readonly key: number;
   readonly timeMs: number;
-  readonly timeText: string;
   readonly serial: number;
   readonly records: AuditRecord[];
-  hasSyscall?: boolean;
+  hasSyscall = false;
+
+  constructor(
+    /** The event's first record (possibly an EOE, which is not kept in `records`): its time is the event's. */
+    readonly origin: AuditRecord,
+    records: AuditRecord[],
+  ) {
+    this.key = origin.serial;
+    this.timeMs = origin.timeMs;
+    this.serial = origin.serial;
+    this.records = records;
+  }
+
+  get timeText(): string {
+    return this.origin.timeText;
+  }
 }
 
 /** isStandalone per record type seen: a log has a few dozen types, and this runs for every record. */
@@ -65,11 +83,23 @@ function computeStandalone(type: string): boolean {
 }
 
 export class Reassembler {
+  /**
+   * Events waiting for more records, in the order they were opened, except the newest, which sits in `newest`.
+   * Nearly every event is complete before the next one starts (SYSCALL … PROCTITLE in a row), so most events never
+   * enter the Map: a Map that goes 0 → 1 → 0 entries per event reallocates its table every time.
+   */
   private readonly pending = new Map<number, AssembledEvent>();
-  /** Serials released recently (with their timestamps), to recognise late records (bounded ring). */
-  private readonly released = new Map<number, string>();
+  private newest: AssembledEvent | undefined;
+  /**
+   * Serials released recently, to recognise late records (bounded ring). The value stands for the event's
+   * timestamp text: its timeMs when the text is the canonical "SECONDS.mmm" (then the number says the same as the
+   * text, without a copy of the text per event), else a detached copy of the text.
+   */
+  private readonly released = new Map<number, number | string>();
   private readonly releasedOrder: number[] = [];
   private releasedHead = 0;
+  /** The highest serial ever remembered (some may have left `released` since: then the Map answers). */
+  private maxReleasedKey = -Infinity;
   private latestMs = 0;
   /** Audit time of the last expiry scan: scanning on every record would cost more than the parsing. */
   private lastScanMs = -Infinity;
@@ -82,7 +112,7 @@ export class Reassembler {
   ) {}
 
   get pendingCount(): number {
-    return this.pending.size;
+    return this.pending.size + (this.newest ? 1 : 0);
   }
 
   /** Adds a record; returns events completed by it (its own, expired ones, or evicted ones). */
@@ -90,23 +120,24 @@ export class Reassembler {
     if (record.timeMs > this.latestMs) this.latestMs = record.timeMs;
     const key = record.serial;
     if (isStandalone(record.type)) {
-      out.push({ key, timeMs: record.timeMs, timeText: record.timeText, serial: record.serial, records: [record] });
+      out.push(new AssembledEvent(record, [record]));
       this.releaseExpired(out);
       return;
     }
-    let event = this.pending.get(key);
-    if (event && event.timeText !== record.timeText) {
+    let event = this.pendingEvent(key);
+    if (event && !record.sameTimeAs(event.origin)) {
       // Same serial, other time: logs merged from several hosts or a serial wrap. Close the older one.
       this.release(event, out);
       event = undefined;
     }
     if (!event) {
-      if (this.released.get(key) === record.timeText) {
+      if (this.wasReleased(key, record)) {
         if (record.type !== 'EOE') this.lateRecords++;
         return;
       }
-      event = { key, timeMs: record.timeMs, timeText: record.timeText, serial: record.serial, records: [] };
-      this.pending.set(key, event);
+      event = new AssembledEvent(record, []);
+      if (this.newest) this.pending.set(this.newest.key, this.newest);
+      this.newest = event;
     }
     if (record.type === 'EOE') {
       this.release(event, out);
@@ -120,9 +151,9 @@ export class Reassembler {
       }
     }
     this.releaseExpired(out);
-    if (this.pending.size > this.maxPending) {
-      const oldest = this.pending.values().next();
-      if (!oldest.done) this.release(oldest.value, out);
+    if (this.pendingCount > this.maxPending) {
+      const oldest = this.pending.size > 0 ? this.pending.values().next().value : this.newest;
+      if (oldest) this.release(oldest, out);
     }
   }
 
@@ -137,25 +168,44 @@ export class Reassembler {
   flush(out: AssembledEvent[]): void {
     this.lastScanMs = -Infinity;
     for (const event of [...this.pending.values()]) this.release(event, out);
+    if (this.newest) this.release(this.newest, out);
+  }
+
+  private pendingEvent(key: number): AssembledEvent | undefined {
+    if (this.newest !== undefined && this.newest.key === key) return this.newest;
+    return this.pending.size > 0 ? this.pending.get(key) : undefined;
+  }
+
+  /** Whether an event with this serial and the record's timestamp was released recently. */
+  private wasReleased(key: number, record: AuditRecord): boolean {
+    // Serials only grow within a boot: a serial above every one released needs no lookup.
+    if (key > this.maxReleasedKey) return false;
+    const seen = this.released.get(key);
+    if (seen === undefined) return false;
+    return typeof seen === 'number' ? seen === record.timeMs && record.canonicalTime : seen === record.timeText;
   }
 
   private releaseExpired(out: AssembledEvent[]): void {
-    if (this.latestMs - this.lastScanMs < this.windowMs / 4 || this.pending.size === 0) return;
+    if (this.latestMs - this.lastScanMs < this.windowMs / 4 || this.pendingCount === 0) return;
     this.lastScanMs = this.latestMs;
     // Insertion order ≈ time order, so only the head needs checking.
     for (const event of this.pending.values()) {
-      if (this.latestMs - event.timeMs <= this.windowMs) break;
+      if (this.latestMs - event.timeMs <= this.windowMs) return;
       this.release(event, out);
     }
+    const newest = this.newest;
+    if (newest && this.latestMs - newest.timeMs > this.windowMs) this.release(newest, out);
   }
 
   private release(event: AssembledEvent, out: AssembledEvent[]): void {
-    this.pending.delete(event.key);
-    this.remember(event.key, event.timeText);
+    if (event === this.newest) this.newest = undefined;
+    else this.pending.delete(event.key);
+    this.remember(event.key, event.origin);
     if (event.records.length > 0) out.push(event);
   }
 
-  private remember(key: number, timeText: string): void {
+  private remember(key: number, origin: AuditRecord): void {
+    if (key > this.maxReleasedKey) this.maxReleasedKey = key;
     if (this.releasedOrder.length < this.releasedMemory) {
       this.releasedOrder.push(key);
     } else {
@@ -163,7 +213,8 @@ export class Reassembler {
       this.releasedOrder[this.releasedHead] = key;
       this.releasedHead = (this.releasedHead + 1) % this.releasedMemory;
     }
-    // Detached: 4096 remembered timestamps must not each keep their audit line (or read chunk) alive.
-    this.released.set(key, detach(timeText));
+    // Never the text as cut from the line: 4096 remembered timestamps must not each keep their audit line (or read
+    // chunk) alive.
+    this.released.set(key, origin.canonicalTime ? origin.timeMs : detach(origin.timeText));
   }
 }

@@ -1,4 +1,4 @@
-import { decimal } from './values';
+import { decimal, detach } from './values';
 
 /**
  * One audit line → one AuditRecord. Handles the audit.log / audisp "string" format in both RAW and ENRICHED
@@ -12,6 +12,10 @@ import { decimal } from './values';
 /**
  * One parsed line. Fields are read lazily: `get(name)` finds one field in the raw text (most records need only a
  * few of their fields, and building a dictionary per line was the parser's main cost); `fields` parses them all.
+ *
+ * The record keeps the whole line and the offsets of its parts (timestamp, raw body, ENRICHED part) rather than
+ * cutting each part out: every cut was a string object per record, and the record keeps the line alive either way
+ * (V8 slices point into their parent). Lookups search the line between the offsets.
  */
 export class AuditRecord {
   private all: Record<string, string> | undefined;
@@ -24,38 +28,69 @@ export class AuditRecord {
     readonly type: string,
     /** Audit timestamp in ms since the epoch. */
     readonly timeMs: number,
-    /** The timestamp as written ("1626611363.720"), part of the event identity. */
-    readonly timeText: string,
     readonly serial: number,
-    /** The raw key=value text after the header, with a leading space. */
-    private readonly body: string,
-    /** The ENRICHED text after the 0x1d separator, when any. */
-    private readonly enrichedBody: string | undefined,
+    /** The audit line the record was read from. */
+    private readonly line: string,
+    /** line[timeStart, timeEnd) is the timestamp as written ("1626611363.720"). */
+    private readonly timeStart: number,
+    private readonly timeEnd: number,
+    /**
+     * The raw key=value text is line[bodyStart, bodyEnd): from just after the header to the 0x1d separator or the
+     * end. A field name counts at bodyStart or after a space (as if the body always began with a space).
+     */
+    private readonly bodyStart: number,
+    private readonly bodyEnd: number,
+    /** Where the ENRICHED text after the 0x1d separator starts (to the end of the line), or -1 for none. */
+    private readonly enrichedStart: number,
+    /**
+     * Whether the timestamp is written as String(seconds) + "." + three digits, the form every kernel writes. Then
+     * timeMs alone identifies the text: equal times compare without reading the text, and a number can stand for
+     * the text where it would otherwise have to be copied.
+     */
+    readonly canonicalTime: boolean,
   ) {}
+
+  /** The timestamp as written ("1626611363.720"), part of the event identity. */
+  get timeText(): string {
+    return this.line.slice(this.timeStart, this.timeEnd);
+  }
+
+  /** Whether both records carry the same timestamp text (compared in place: no string cut from either line). */
+  sameTimeAs(other: AuditRecord): boolean {
+    if (this.timeMs !== other.timeMs) return false;
+    if (this.canonicalTime && other.canonicalTime) return true;
+    const n = this.timeEnd - this.timeStart;
+    if (other.timeEnd - other.timeStart !== n) return false;
+    for (let i = 0; i < n; i++) {
+      if (this.line.charCodeAt(this.timeStart + i) !== other.line.charCodeAt(other.timeStart + i)) return false;
+    }
+    return true;
+  }
 
   /** One raw field; quoted values keep their double quotes so callers can tell text from hex. */
   get(name: string): string | undefined {
     if (this.all) return this.all[name];
-    const body = this.body;
-    const at = indexOfField(body, name, 1) - 1;
-    if (at < 0) return body.indexOf("='") >= 0 ? this.fields[name] : undefined;
-    const j = at + name.length + 2;
-    const c = body.charCodeAt(j);
-    if (c === DQUOTE) {
-      const end = body.indexOf('"', j + 1);
-      return end < 0 ? body.slice(j) : body.slice(j, end + 1);
+    const line = this.line;
+    const end = this.bodyEnd;
+    const at = indexOfField(line, name, this.bodyStart, end);
+    if (at < 0) return this.hasNestedList() ? this.fields[name] : undefined;
+    const j = at + name.length + 1;
+    const c = line.charCodeAt(j);
+    if (c === DQUOTE && j < end) {
+      const close = line.indexOf('"', j + 1);
+      return close < 0 || close >= end ? line.slice(j, end) : line.slice(j, close + 1);
     }
-    if (c === SQUOTE || c === LBRACE) return this.fields[name];
+    if ((c === SQUOTE || c === LBRACE) && j < end) return this.fields[name];
     // Bare value: up to the next space (indexOf is far faster than a char loop); tabs are checked only in the
     // rare record that has one.
-    let k = body.indexOf(' ', j);
-    if (k < 0) k = body.length;
-    if (this.hasTab === undefined) this.hasTab = body.indexOf('\t') >= 0;
+    let k = line.indexOf(' ', j);
+    if (k < 0 || k > end) k = end;
+    if (this.hasTab === undefined) this.hasTab = indexWithin(line, '\t', this.bodyStart, end) >= 0;
     if (this.hasTab) {
-      const t = body.indexOf('\t', j);
+      const t = line.indexOf('\t', j);
       if (t >= 0 && t < k) k = t;
     }
-    return body.slice(j, k);
+    return line.slice(j, k);
   }
 
   /**
@@ -64,19 +99,20 @@ export class AuditRecord {
    */
   getDecimal(name: string): number | undefined {
     if (this.all) return decimal(this.all[name]);
-    const body = this.body;
-    const at = indexOfField(body, name, 1) - 1;
+    const line = this.line;
+    const end = this.bodyEnd;
+    const at = indexOfField(line, name, this.bodyStart, end);
     if (at < 0) return decimal(this.get(name));
-    const j = at + name.length + 2;
+    const j = at + name.length + 1;
     let n = 0;
     let k = j;
-    for (; k < body.length && k - j <= 15; k++) {
-      const d = body.charCodeAt(k) - 48;
+    for (; k < end && k - j <= 15; k++) {
+      const d = line.charCodeAt(k) - 48;
       if (d < 0 || d > 9) break;
       n = n * 10 + d;
     }
     // Digits up to a space or the end: the bare value get() would cut (a tab would end it too; fall back then).
-    if (k > j && k - j <= 15 && (k === body.length || body.charCodeAt(k) === SPACE)) return n;
+    if (k > j && k - j <= 15 && (k === end || line.charCodeAt(k) === SPACE)) return n;
     return decimal(this.get(name));
   }
 
@@ -90,28 +126,29 @@ export class AuditRecord {
 
   /** One ENRICHED translation (UID="root" → root, SYSCALL=execve, SADDR={ … }), quotes removed. */
   getEnriched(name: string): string | undefined {
-    const text = this.enrichedBody;
-    if (text === undefined) return undefined;
+    const from = this.enrichedStart;
+    if (from < 0) return undefined;
     if (this.translated) return this.translated[name];
-    let at = indexOfField(text, name, 0);
+    const line = this.line;
+    let at = indexOfField(line, name, from, line.length);
     if (at < 0) return undefined;
     // Kept as it always read: a text that starts " name=" has its value read from the "=" (never in real logs,
     // where the translations follow the separator directly).
-    if (at === 1 && text.charCodeAt(0) === SPACE) at = 0;
+    if (at === from + 1 && line.charCodeAt(from) === SPACE) at = from;
     const j = at + name.length + 1;
-    const c = text.charCodeAt(j);
+    const c = line.charCodeAt(j);
     if (c === LBRACE) return this.enriched[name];
     if (c === DQUOTE) {
-      const end = text.indexOf('"', j + 1);
-      return end < 0 ? text.slice(j + 1) : text.slice(j + 1, end);
+      const end = line.indexOf('"', j + 1);
+      return end < 0 ? line.slice(j + 1) : line.slice(j + 1, end);
     }
     let k = j;
-    while (k < text.length) {
-      const d = text.charCodeAt(k);
+    while (k < line.length) {
+      const d = line.charCodeAt(k);
       if (d === SPACE || d === TAB) break;
       k++;
     }
-    return text.slice(j, k);
+    return line.slice(j, k);
   }
 
   /** Calls fn for each raw field in order, without keeping a dictionary (when none was built yet). */
@@ -121,14 +158,14 @@ export class AuditRecord {
       return;
     }
     const sink = { set: fn };
-    scanFieldsTo(this.body, 0, this.body.length, sink, false);
+    scanFieldsTo(this.line, this.bodyStart, this.bodyEnd, sink, false);
   }
 
   /** Every raw field (parsed on first use). */
   get fields(): Record<string, string> {
     if (!this.all) {
       this.all = Object.create(null) as Record<string, string>;
-      scanFields(this.body, 0, this.body.length, this.all, false);
+      scanFields(this.line, this.bodyStart, this.bodyEnd, this.all, false);
     }
     return this.all;
   }
@@ -137,28 +174,40 @@ export class AuditRecord {
   get enriched(): Record<string, string> {
     if (!this.translated) {
       this.translated = Object.create(null) as Record<string, string>;
-      if (this.enrichedBody !== undefined) scanFields(this.enrichedBody, 0, this.enrichedBody.length, this.translated, true);
+      if (this.enrichedStart >= 0) scanFields(this.line, this.enrichedStart, this.line.length, this.translated, true);
     }
     return this.translated;
+  }
+
+  /** A user-space record's msg='…' list (only there may a field sit that the plain search cannot see). */
+  private hasNestedList(): boolean {
+    return indexWithin(this.line, "='", this.bodyStart, this.bodyEnd) >= 0;
   }
 }
 
 export type RecordResult = { readonly ok: true; readonly record: AuditRecord } | { readonly ok: false; readonly message: string };
 
 /**
- * The first index ≥ from where `name` is followed by "=" and starts the text or follows a space: where " name="
- * would be found, plus one. Searching for the name itself is much faster than for " name=", whose leading space
- * the search engine would stop at every few characters (and needs no "name=" string looked up per call).
+ * Where in text[from, to) `name` starts a field: followed by "=", and at `from` or after a space. Searching for the
+ * name itself is much faster than for " name=", whose leading space the search engine would stop at every few
+ * characters (and needs no "name=" string built per call). -1 when not there.
  */
-function indexOfField(text: string, name: string, from: number): number {
+function indexOfField(text: string, name: string, from: number, to: number): number {
   const after = name.length;
   let at = text.indexOf(name, from);
-  while (at >= 0 && ((at > 0 && text.charCodeAt(at - 1) !== SPACE) || text.charCodeAt(at + after) !== EQ)) {
+  while (at >= 0 && ((at > from && text.charCodeAt(at - 1) !== SPACE) || text.charCodeAt(at + after) !== EQ)) {
     // indexOf('', n) past the end answers the end again: stop there.
-    if (at >= text.length) return -1;
+    if (at >= to) return -1;
     at = text.indexOf(name, at + 1);
   }
-  return at;
+  // The "=" must be inside the range too (the body ends at the 0x1d separator).
+  return at < 0 || at + after >= to ? -1 : at;
+}
+
+/** text.indexOf(what, from) when the match lies within [from, to), else -1. */
+function indexWithin(text: string, what: string, from: number, to: number): number {
+  const at = text.indexOf(what, from);
+  return at >= 0 && at + what.length <= to ? at : -1;
 }
 
 const GS = 0x1d;
@@ -190,27 +239,100 @@ export function readAuditRecord(line: string): AuditRecord | undefined {
   const typeEnd = indexOfWhitespace(line, start + 5);
   if (typeEnd < 0) return fail('record has no msg=audit(...) header');
   if (typeEnd === start + 5) return fail('empty record type');
-  const type = line.slice(start + 5, typeEnd);
+  const type = recordType(line, start + 5, typeEnd);
   const msgStart = line.indexOf('audit(', typeEnd);
   if (msgStart < 0) return fail('record has no msg=audit(...) header');
-  const colon = line.indexOf(':', msgStart + 6);
-  const close = line.indexOf(')', msgStart + 6);
+  const timeStart = msgStart + 6;
+  const header = lastHeader;
+  if (header.text.length > 0 && line.startsWith(header.text, timeStart)) {
+    // The same "TIME:SERIAL)" as the record before (an event's records come together): same numbers.
+    start = timeStart + header.text.length;
+    if (line.charCodeAt(start) === 0x3a) start++;
+    return newRecord(line, type, header.timeMs, header.serial, timeStart, timeStart + header.colonOffset, start, header.canonical);
+  }
+  const colon = line.indexOf(':', timeStart);
+  const close = line.indexOf(')', timeStart);
   if (colon < 0 || close < 0 || colon > close) return fail('malformed audit(time:serial) header');
-  const timeMs = parseTimestamp(line, msgStart + 6, colon);
+  let dot = line.indexOf('.', timeStart);
+  if (dot >= colon) dot = -1;
+  const timeMs = parseTimestamp(line, timeStart, colon, dot);
   const serial = parseDecimal(line, colon + 1, close);
   if (timeMs === undefined || serial === undefined) return fail(`malformed audit timestamp "${line.slice(msgStart, close + 1).slice(0, 60)}"`);
+  const canonical = isCanonicalTime(line, timeStart, colon, dot);
+  // Detached: the remembered header must not keep its line (or the read chunk it was cut from) alive.
+  lastHeader = { text: detach(line.slice(timeStart, close + 1)), colonOffset: colon - timeStart, timeMs, serial, canonical };
   start = close + 1;
   if (line.charCodeAt(start) === 0x3a) start++;
+  return newRecord(line, type, timeMs, serial, timeStart, colon, start, canonical);
+}
 
-  const gs = line.indexOf('\x1d', start);
-  const rawEnd = gs < 0 ? line.length : gs;
-  const body = line.charCodeAt(start) === SPACE ? line.slice(start, rawEnd) : ` ${line.slice(start, rawEnd)}`;
-  return new AuditRecord(type, timeMs, line.slice(msgStart + 6, colon), serial, body, gs >= 0 ? line.slice(gs + 1) : undefined);
+/**
+ * The header "TIME:SERIAL)" (from after "audit(" to the ")") of the last record read, with what it parsed to.
+ * Its first ":" and ")" are where the searches in readAuditRecord would find them in any line that starts the same
+ * way at the same place, so such a line parses to the same numbers without reading the digits again.
+ */
+interface HeaderMemo {
+  readonly text: string;
+  readonly colonOffset: number;
+  readonly timeMs: number;
+  readonly serial: number;
+  readonly canonical: boolean;
+}
+let lastHeader: HeaderMemo = { text: '', colonOffset: 0, timeMs: 0, serial: 0, canonical: false };
+
+function newRecord(line: string, type: string, timeMs: number, serial: number, timeStart: number, timeEnd: number, bodyStart: number, canonical: boolean): AuditRecord {
+  const gs = line.indexOf('\x1d', bodyStart);
+  return new AuditRecord(type, timeMs, serial, line, timeStart, timeEnd, bodyStart, gs < 0 ? line.length : gs, gs < 0 ? -1 : gs + 1, canonical);
+}
+
+/**
+ * Whether line[from, to), a timestamp parseTimestamp accepted with its first "." at `dot`, is String(seconds) + "."
+ * + three digits: the dot three digits from the end, no leading zero unless the seconds are "0", and at most 12
+ * digits of seconds so that timeMs is exact (then timeMs and the text say the same).
+ */
+function isCanonicalTime(line: string, from: number, to: number, dot: number): boolean {
+  return dot === to - 4 && dot > from && dot - from <= 12 && (dot - from === 1 || line.charCodeAt(from) !== 0x30);
 }
 
 function fail(message: string): undefined {
   lastRecordError = message;
   return undefined;
+}
+
+/**
+ * The record types nearly every line has, as constant strings: a type cut from the line would be a new string per
+ * record, hashed afresh by every Map lookup and compared character by character by every `=== 'SYSCALL'`, where
+ * two constants compare by pointer. Picked by length and first letter (unique among these), then checked in full.
+ */
+function recordType(line: string, from: number, to: number): string {
+  const first = line.charCodeAt(from);
+  let known: string | undefined;
+  switch (to - from) {
+    case 3:
+      known = first === 0x43 ? 'CWD' : first === 0x45 ? 'EOE' : undefined;
+      break;
+    case 4:
+      known = first === 0x50 ? 'PATH' : undefined;
+      break;
+    case 6:
+      known = first === 0x45 ? 'EXECVE' : undefined;
+      break;
+    case 7:
+      known = first === 0x53 ? 'SYSCALL' : first === 0x4f ? 'OBJ_PID' : undefined;
+      break;
+    case 8:
+      known = first === 0x53 ? 'SOCKADDR' : undefined;
+      break;
+    case 9:
+      known = first === 0x50 ? 'PROCTITLE' : undefined;
+      break;
+    case 10:
+      known = first === 0x42 ? 'BPRM_FCAPS' : undefined;
+      break;
+  }
+  if (known === undefined) return line.slice(from, to);
+  for (let i = 1; i < known.length; i++) if (line.charCodeAt(from + i) !== known.charCodeAt(i)) return line.slice(from, to);
+  return known;
 }
 
 function indexOfWhitespace(s: string, from: number): number {
@@ -221,10 +343,11 @@ function indexOfWhitespace(s: string, from: number): number {
   return -1;
 }
 
-/** ms since the epoch of "SECONDS[.FRACTION]" in line[from, to) (fraction cut or padded to 3 digits). */
-function parseTimestamp(line: string, from: number, to: number): number | undefined {
-  let dot = line.indexOf('.', from);
-  if (dot >= to) dot = -1;
+/**
+ * ms since the epoch of "SECONDS[.FRACTION]" in line[from, to) (fraction cut or padded to 3 digits); `dot` is the
+ * first "." in that range, or -1.
+ */
+function parseTimestamp(line: string, from: number, to: number, dot: number): number | undefined {
   const sec = parseDecimal(line, from, dot < 0 ? to : dot);
   if (sec === undefined) return undefined;
   if (dot < 0) return sec * 1000;

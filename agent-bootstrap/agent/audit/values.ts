@@ -33,6 +33,62 @@ export function bytesToText(bytes: Uint8Array): string {
 }
 
 /**
+ * Hex strings are decoded into this one reused buffer rather than a new Buffer each (exe, comm, cwd, argv and
+ * proctitle of nearly every event are hex): Buffer.from(hex) costs an allocation and a trip into C++ per value,
+ * more than the decoding itself for the short values audit writes. Longer values take the Buffer path.
+ */
+const SCRATCH_BYTES = 16 * 1024;
+const scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
+/** Whether every byte the last hexToScratch call wrote was ASCII (then latin1, UTF-8 and the text agree). */
+let scratchAscii = true;
+
+/** Hex digit values by character code (-1: not a hex digit), for the decoding loop below. */
+const HEX_DIGITS = new Int8Array(128).map((_, c) => hexValue(c));
+/** Longer hex goes through Buffer's native decoder (into the same scratch buffer): faster per byte, dearer per call. */
+const NATIVE_HEX_CHARS = 96;
+
+/** Decodes even-length hex text into `scratch`; the byte count, or -1 when the text is not hex or too long. */
+function hexToScratch(text: string): number {
+  const n = text.length >> 1;
+  if (text.length === 0 || (text.length & 1) !== 0 || n > SCRATCH_BYTES) return -1;
+  let high = 0;
+  if (text.length > NATIVE_HEX_CHARS) {
+    // Buffer's decoder stops at the first pair that is not hex: a short count means the text is not hex.
+    if (scratch.write(text, 0, n, 'hex') !== n) return -1;
+    for (let i = 0; i < n; i++) high |= scratch[i]!;
+  } else {
+    for (let i = 0; i < n; i++) {
+      const a = text.charCodeAt(2 * i);
+      const b = text.charCodeAt(2 * i + 1);
+      const hi = a < 128 ? HEX_DIGITS[a]! : -1;
+      const lo = b < 128 ? HEX_DIGITS[b]! : -1;
+      if (hi < 0 || lo < 0) return -1;
+      const byte = (hi << 4) | lo;
+      high |= byte;
+      scratch[i] = byte;
+    }
+  }
+  scratchAscii = high < 0x80;
+  return n;
+}
+
+/** Text of scratch[from, to) as bytesToText would decode it. */
+function scratchText(from: number, to: number): string {
+  // ASCII bytes read the same in latin1, and a latin1 string is made straight from the buffer (no view object).
+  return scratchAscii ? scratch.toString('latin1', from, to) : decoder.decode(scratch.subarray(from, to));
+}
+
+/** bytesToText(hexBytes(text)): the UTF-8 text of hex, or undefined when it is not hex. */
+export function hexText(text: string): string | undefined {
+  if (text.length > 2 * SCRATCH_BYTES) {
+    const bytes = hexBytes(text);
+    return bytes ? bytesToText(bytes) : undefined;
+  }
+  const n = hexToScratch(text);
+  return n < 0 ? undefined : scratchText(0, n);
+}
+
+/**
  * The text of an untrusted-string field: quoted → inside of the quotes; hex → decoded; "(null)"/"(none)"/"?" →
  * undefined; anything else as written.
  */
@@ -40,8 +96,7 @@ export function decodeString(raw: string | undefined): string | undefined {
   if (raw === undefined) return undefined;
   if (raw.length >= 2 && raw.charCodeAt(0) === 0x22) return raw.slice(1, raw.charCodeAt(raw.length - 1) === 0x22 ? -1 : undefined);
   if (raw === '(null)' || raw === '(none)' || raw === '?' || raw === '') return undefined;
-  const bytes = hexBytes(raw);
-  return bytes ? bytesToText(bytes) : raw;
+  return hexText(raw) ?? raw;
 }
 
 /** A decimal field (pid, uid, exit); undefined when absent or not a number. */
@@ -91,13 +146,23 @@ export function isUnsetId(n: number | undefined): boolean {
 export function decodeProctitle(raw: string | undefined): string[] | undefined {
   if (raw === undefined) return undefined;
   if (raw.charCodeAt(0) === 0x22) return [raw.slice(1, -1)];
-  const bytes = hexBytes(raw);
-  if (!bytes) return raw === '(null)' ? undefined : [raw];
+  if (raw.length > 2 * SCRATCH_BYTES) {
+    const bytes = hexBytes(raw);
+    if (!bytes) return raw === '(null)' ? undefined : [raw];
+    return splitAtNuls(bytes.length, (i) => bytes[i]!, (from, to) => bytesToText(bytes.subarray(from, to)));
+  }
+  const n = hexToScratch(raw);
+  if (n < 0) return raw === '(null)' ? undefined : [raw];
+  return splitAtNuls(n, (i) => scratch[i]!, scratchText);
+}
+
+/** The NUL-separated pieces of `length` bytes, trailing empty pieces dropped (one kept). */
+function splitAtNuls(length: number, byteAt: (i: number) => number, text: (from: number, to: number) => string): string[] {
   const parts: string[] = [];
   let from = 0;
-  for (let i = 0; i <= bytes.length; i++) {
-    if (i === bytes.length || bytes[i] === 0) {
-      if (i > from || i < bytes.length) parts.push(bytesToText(bytes.subarray(from, i)));
+  for (let i = 0; i <= length; i++) {
+    if (i === length || byteAt(i) === 0) {
+      if (i > from || i < length) parts.push(text(from, i));
       from = i + 1;
     }
   }

@@ -132,7 +132,7 @@ export class DetectionEngine {
     published: 0,
   };
 
-  private readonly rulesByKind = new Map<EventKind, DetectionRule[]>();
+  private readonly rulesByKind = new Map<EventKind, RuleSlot[]>();
   private intel: IntelSet;
   private readonly suppression: SuppressionRuleSet;
   private readonly partition: string;
@@ -143,8 +143,13 @@ export class DetectionEngine {
   private readonly accountState: InstanceState;
   private readonly dedupe: boolean;
   private readonly seqWindows = new WeakMap<InstanceState, SeqWindow>();
-  /** Finding ids by instance, type and aggregation key: a repeat skips the SHA-256 (bounded, see findingIdFor). */
-  private readonly ids = new Map<string, string>();
+  /**
+   * Finding ids by instance, then type, then aggregation key: a repeat skips the SHA-256. Nested
+   * maps rather than one map of joined keys, so a lookup hashes the candidate's aggregation key
+   * once and builds no string (bounded, see findingIdFor).
+   */
+  private readonly ids = new Map<string, Map<string, Map<string, string>>>();
+  private idCount = 0;
   /**
    * The context handed to the rules, refilled for each event instead of allocated: a rule may read
    * it during evaluate, never keep it (the next event overwrites it).
@@ -165,7 +170,7 @@ export class DetectionEngine {
       seen.add(rule.id);
       for (const kind of rule.kinds) {
         const list = this.rulesByKind.get(kind) ?? [];
-        list.push(rule);
+        list.push(new RuleSlot(rule));
         this.rulesByKind.set(kind, list);
       }
     }
@@ -234,10 +239,11 @@ export class DetectionEngine {
     ctx.intel = this.intel;
     ctx.now = now;
     let updates: FindingUpdate[] | undefined;
-    for (const rule of rules) {
+    for (const slot of rules) {
+      const rule = slot.rule;
       let candidates: readonly FindingCandidate[];
       try {
-        candidates = rule.evaluate(event, ctx);
+        candidates = slot.evaluate.call(rule, event, ctx);
       } catch (error) {
         this.ruleFailed(rule, event, error);
         continue;
@@ -327,14 +333,27 @@ export class DetectionEngine {
   }
 
   private findingIdFor(instanceId: string, type: string, aggregationKey: string): string {
-    // NUL cannot appear in the parts' legitimate values (findingId joins them the same way).
-    const key = `${instanceId}\u0000${type}\u0000${aggregationKey}`;
-    let id = this.ids.get(key);
+    let byType = this.ids.get(instanceId);
+    if (byType === undefined) {
+      byType = new Map();
+      this.ids.set(instanceId, byType);
+    }
+    let byKey = byType.get(type);
+    if (byKey === undefined) {
+      byKey = new Map();
+      byType.set(type, byKey);
+    }
+    let id = byKey.get(aggregationKey);
     if (id === undefined) {
       id = findingId(this.options.accountId, instanceId, type, aggregationKey);
       // Bounded like the findings cache; clearing only costs the hashes again.
-      if (this.ids.size >= MAX_REMEMBERED_IDS) this.ids.clear();
-      this.ids.set(key, id);
+      if (this.idCount >= MAX_REMEMBERED_IDS) {
+        this.ids.clear();
+        this.idCount = 0;
+        return id;
+      }
+      byKey.set(aggregationKey, id);
+      this.idCount++;
     }
     return id;
   }
@@ -426,6 +445,18 @@ export class DetectionEngine {
 }
 
 const MAX_REMEMBERED_IDS = 16_384;
+
+/**
+ * A rule as the engine calls it. Rules are object literals of many shapes, so reading `evaluate`
+ * off each one is a megamorphic property load on every call; the slots all have one shape, and the
+ * function is read from them and called with the rule as `this`.
+ */
+class RuleSlot {
+  readonly evaluate: DetectionRule['evaluate'];
+  constructor(readonly rule: DetectionRule) {
+    this.evaluate = rule.evaluate;
+  }
+}
 
 /** What process returns for the (usual) event that changes no finding: one shared, frozen array. */
 const NO_UPDATES: readonly FindingUpdate[] = Object.freeze([]);

@@ -53,7 +53,9 @@ export class SeqWindow {
   }
 
   private index(seq: number): number {
-    return ((seq % SEQ_WINDOW) + SEQ_WINDOW) % SEQ_WINDOW;
+    // seq mod SEQ_WINDOW, negatives included: SEQ_WINDOW is a power of two dividing 2^32, so the
+    // low bits of the 32-bit integer are the remainder (one AND instead of two remainders).
+    return seq & (SEQ_WINDOW - 1);
   }
   private set(seq: number): void {
     const i = this.index(seq);
