@@ -91,12 +91,16 @@ export class Reassembler {
   private readonly pending = new Map<number, AssembledEvent>();
   private newest: AssembledEvent | undefined;
   /**
-   * Serials released recently, to recognise late records (bounded ring). The value stands for the event's
-   * timestamp text: its timeMs when the text is the canonical "SECONDS.mmm" (then the number says the same as the
-   * text, without a copy of the text per event), else a detached copy of the text.
+   * Serials released recently, to recognise late records: serial → its slot in a ring of the last
+   * `releasedMemory` releases. A slot holds the event's timestamp: its timeMs when the text is the canonical
+   * "SECONDS.mmm" (then the number says the same as the text), else a detached copy of the text. Kept in typed
+   * and plain arrays by slot rather than as Map values: a number value would be a heap box per event, each living
+   * through 4096 events (long enough to be copied by the young-generation GC and promoted).
    */
-  private readonly released = new Map<number, number | string>();
+  private readonly released = new Map<number, number>();
   private readonly releasedOrder: number[] = [];
+  private readonly releasedTimes: Float64Array;
+  private readonly releasedTexts: (string | undefined)[] = [];
   private releasedHead = 0;
   /** The highest serial ever remembered (some may have left `released` since: then the Map answers). */
   private maxReleasedKey = -Infinity;
@@ -109,7 +113,9 @@ export class Reassembler {
     private readonly windowMs: number,
     private readonly maxPending = 4096,
     private readonly releasedMemory = 4096,
-  ) {}
+  ) {
+    this.releasedTimes = new Float64Array(releasedMemory);
+  }
 
   get pendingCount(): number {
     return this.pending.size + (this.newest ? 1 : 0);
@@ -180,9 +186,10 @@ export class Reassembler {
   private wasReleased(key: number, record: AuditRecord): boolean {
     // Serials only grow within a boot: a serial above every one released needs no lookup.
     if (key > this.maxReleasedKey) return false;
-    const seen = this.released.get(key);
-    if (seen === undefined) return false;
-    return typeof seen === 'number' ? seen === record.timeMs && record.canonicalTime : seen === record.timeText;
+    const slot = this.released.get(key);
+    if (slot === undefined) return false;
+    const text = this.releasedTexts[slot];
+    return text === undefined ? this.releasedTimes[slot] === record.timeMs && record.canonicalTime : text === record.timeText;
   }
 
   private releaseExpired(out: AssembledEvent[]): void {
@@ -206,15 +213,20 @@ export class Reassembler {
 
   private remember(key: number, origin: AuditRecord): void {
     if (key > this.maxReleasedKey) this.maxReleasedKey = key;
+    let slot: number;
     if (this.releasedOrder.length < this.releasedMemory) {
+      slot = this.releasedOrder.length;
       this.releasedOrder.push(key);
     } else {
-      this.released.delete(this.releasedOrder[this.releasedHead]!);
-      this.releasedOrder[this.releasedHead] = key;
-      this.releasedHead = (this.releasedHead + 1) % this.releasedMemory;
+      slot = this.releasedHead;
+      this.released.delete(this.releasedOrder[slot]!);
+      this.releasedOrder[slot] = key;
+      this.releasedHead = (slot + 1) % this.releasedMemory;
     }
+    this.releasedTimes[slot] = origin.timeMs;
     // Never the text as cut from the line: 4096 remembered timestamps must not each keep their audit line (or read
     // chunk) alive.
-    this.released.set(key, origin.canonicalTime ? origin.timeMs : detach(origin.timeText));
+    this.releasedTexts[slot] = origin.canonicalTime ? undefined : detach(origin.timeText);
+    this.released.set(key, slot);
   }
 }

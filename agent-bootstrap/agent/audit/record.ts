@@ -1,4 +1,4 @@
-import { decimal, detach } from './values';
+import { decimal } from './values';
 
 /**
  * One audit line → one AuditRecord. Handles the audit.log / audisp "string" format in both RAW and ENRICHED
@@ -124,6 +124,11 @@ export class AuditRecord {
     return this.all !== undefined;
   }
 
+  /** Whether the line has an ENRICHED part (text after a 0x1d separator); without one getEnriched is always undefined. */
+  get hasEnriched(): boolean {
+    return this.enrichedStart >= 0;
+  }
+
   /** One ENRICHED translation (UID="root" → root, SYSCALL=execve, SADDR={ … }), quotes removed. */
   getEnriched(name: string): string | undefined {
     const from = this.enrichedStart;
@@ -243,13 +248,6 @@ export function readAuditRecord(line: string): AuditRecord | undefined {
   const msgStart = line.indexOf('audit(', typeEnd);
   if (msgStart < 0) return fail('record has no msg=audit(...) header');
   const timeStart = msgStart + 6;
-  const header = lastHeader;
-  if (header.text.length > 0 && line.startsWith(header.text, timeStart)) {
-    // The same "TIME:SERIAL)" as the record before (an event's records come together): same numbers.
-    start = timeStart + header.text.length;
-    if (line.charCodeAt(start) === 0x3a) start++;
-    return newRecord(line, type, header.timeMs, header.serial, timeStart, timeStart + header.colonOffset, start, header.canonical);
-  }
   const colon = line.indexOf(':', timeStart);
   const close = line.indexOf(')', timeStart);
   if (colon < 0 || close < 0 || colon > close) return fail('malformed audit(time:serial) header');
@@ -259,26 +257,10 @@ export function readAuditRecord(line: string): AuditRecord | undefined {
   const serial = parseDecimal(line, colon + 1, close);
   if (timeMs === undefined || serial === undefined) return fail(`malformed audit timestamp "${line.slice(msgStart, close + 1).slice(0, 60)}"`);
   const canonical = isCanonicalTime(line, timeStart, colon, dot);
-  // Detached: the remembered header must not keep its line (or the read chunk it was cut from) alive.
-  lastHeader = { text: detach(line.slice(timeStart, close + 1)), colonOffset: colon - timeStart, timeMs, serial, canonical };
   start = close + 1;
   if (line.charCodeAt(start) === 0x3a) start++;
   return newRecord(line, type, timeMs, serial, timeStart, colon, start, canonical);
 }
-
-/**
- * The header "TIME:SERIAL)" (from after "audit(" to the ")") of the last record read, with what it parsed to.
- * Its first ":" and ")" are where the searches in readAuditRecord would find them in any line that starts the same
- * way at the same place, so such a line parses to the same numbers without reading the digits again.
- */
-interface HeaderMemo {
-  readonly text: string;
-  readonly colonOffset: number;
-  readonly timeMs: number;
-  readonly serial: number;
-  readonly canonical: boolean;
-}
-let lastHeader: HeaderMemo = { text: '', colonOffset: 0, timeMs: 0, serial: 0, canonical: false };
 
 function newRecord(line: string, type: string, timeMs: number, serial: number, timeStart: number, timeEnd: number, bodyStart: number, canonical: boolean): AuditRecord {
   const gs = line.indexOf('\x1d', bodyStart);
