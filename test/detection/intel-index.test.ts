@@ -1,4 +1,4 @@
-import { IntelIndex } from '../../lambda/domain/intel/intel-index';
+import { hexPrefix, IntelIndex } from '../../lambda/domain/intel/intel-index';
 import { parseList } from '../../lambda/domain/intel/list-parser';
 import { loadIntelFromFiles } from '../../lambda/domain/intel/load-files';
 
@@ -48,6 +48,19 @@ describe('IntelIndex', () => {
     const intel = new IntelIndex([{ list: parseList(`${h}\n`, 'h.txt', 'sha256'), role: 'threat', category: 'custom' }]);
     expect(intel.matchSha256(h.toUpperCase())).toEqual({ list: 'h.txt', category: 'custom', indicator: h });
     expect(intel.matchSha256('cd'.repeat(32))).toBeUndefined();
+    // Same first 7 digits (the prefix filter lets it through), different hash: still no match.
+    expect(intel.matchSha256(`${'ab'.repeat(4)}${'cd'.repeat(28)}`)).toBeUndefined();
+    // Not hex, or too short: never a match.
+    expect(intel.matchSha256(`zz${h.slice(2)}`)).toBeUndefined();
+    expect(intel.matchSha256('abab')).toBeUndefined();
+  });
+
+  it('reads the hash prefix filter exactly: any case, hex digits only', () => {
+    expect(hexPrefix('0123abcdEF')).toBe(0x0123abc);
+    expect(hexPrefix('DEADBEEF')).toBe(0xdeadbee);
+    expect(hexPrefix('deadbe')).toBeUndefined();
+    expect(hexPrefix('deadbeg')).toBeUndefined();
+    expect(hexPrefix('dead beef')).toBeUndefined();
   });
 
   it('loads the shipped seed lists without a single malformed line', () => {

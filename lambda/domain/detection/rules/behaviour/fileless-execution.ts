@@ -13,6 +13,7 @@ import { commandLine, entryNames, pidKey } from './support/process-context';
 import { type MemfdMemo, NS_MEMFD } from './support/state-keys';
 
 const TYPE = 'DefenseEvasion:Runtime/FilelessExecution';
+const FD_PATH = /^\/proc\/(?:self|\d+)\/fd\/\d+$/;
 const RUNTIME_MEMFD = /^(?:\/memfd:)?(?:runc_cloned|runc|crun|youki)\b/;
 
 export const filelessExecution: DetectionRule = {
@@ -24,9 +25,12 @@ export const filelessExecution: DetectionRule = {
     const exe = event.process.exe;
     const memfdImage = exe.startsWith('/memfd:');
     const deleted = exe.endsWith(' (deleted)') && !memfdImage;
-    const viaFd = event.syscall === 'execveat' || /^\/proc\/(?:self|\d+)\/fd\/\d+$/.test(event.process.argv[0] ?? '');
+    const argv0 = event.process.argv[0] ?? '';
+    const viaFd = event.syscall === 'execveat' || (argv0.startsWith('/proc/') && FD_PATH.test(argv0));
+    // Nearly every exec is none of the three: answered before the state is read.
+    if (!memfdImage && !deleted && !viaFd) return NO_FINDINGS;
     const memo = state.recall<MemfdMemo>(NS_MEMFD, pidKey(event), now);
-    if (!memfdImage && !deleted && !(viaFd && memo)) return NO_FINDINGS;
+    if (!memfdImage && !deleted && !memo) return NO_FINDINGS;
     const memfdName = memfdImage ? exe.slice('/memfd:'.length).replace(/ \(deleted\)$/, '') : memo?.name;
     if (memfdName && RUNTIME_MEMFD.test(memfdName)) return NO_FINDINGS;
     if (event.lineage.slice(0, 2).some((e) => entryNames(e).some((n) => inSet(CONTAINER_TOOLS, n))) && memfdName?.startsWith('runc')) return NO_FINDINGS;

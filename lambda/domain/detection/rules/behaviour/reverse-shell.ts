@@ -36,28 +36,27 @@ export const reverseShell: DetectionRule = {
     const name = programFamily(processName(event));
     const isShell = inSet(SHELLS, name);
     const isInterpreter = inSet(INTERPRETERS, name);
+    // Only a shell or an interpreter can be the shell of a reverse shell (most execs end here).
+    if (!isShell && !isInterpreter) return NO_FINDINGS;
     const out: FindingCandidate[] = [];
-
-    if (isShell || isInterpreter) {
-      const sock = socketStdio(event);
-      // A prompt on the socket: a shell or REPL reading its commands from the connection. Scripts and
-      // -c strings with socket stdio are socket-activated services or commands run from a shell
-      // already reported.
-      if (sock?.info.remoteIp && readsCommandsFromStdin(event.process.argv)) {
-        const remote = `${sock.info.remoteIp}:${sock.info.remotePort ?? '?'}`;
-        out.push({
-          type: TYPE,
-          aggregationKey: `socket:${remote}`,
-          description: `${processName(event)} (pid ${event.process.pid}) started with its ${sock.fd} connected to ${remote}: a shell driven over the network.`,
-          context: compact({ remoteIp: sock.info.remoteIp, remotePort: sock.info.remotePort, stdio: sock.fd }),
-          evidence: { signal: 'socket-on-stdio', stdio: event.process.stdio },
-        });
-        return out;
-      }
-      const seq = connectThenShell(event, ctx, isShell);
-      if (seq) out.push(seq);
+    const sock = socketStdio(event);
+    // A prompt on the socket: a shell or REPL reading its commands from the connection. Scripts and
+    // -c strings with socket stdio are socket-activated services or commands run from a shell
+    // already reported.
+    if (sock?.info.remoteIp && readsCommandsFromStdin(event.process.argv)) {
+      const remote = `${sock.info.remoteIp}:${sock.info.remotePort ?? '?'}`;
+      out.push({
+        type: TYPE,
+        aggregationKey: `socket:${remote}`,
+        description: `${processName(event)} (pid ${event.process.pid}) started with its ${sock.fd} connected to ${remote}: a shell driven over the network.`,
+        context: compact({ remoteIp: sock.info.remoteIp, remotePort: sock.info.remotePort, stdio: sock.fd }),
+        evidence: { signal: 'socket-on-stdio', stdio: event.process.stdio },
+      });
+      return out;
     }
-    const inline = isInterpreter ? inlineReverseShell(event, name) : isShell ? shellLineReverseShell(event) : undefined;
+    const seq = connectThenShell(event, ctx, isShell);
+    if (seq) out.push(seq);
+    const inline = isInterpreter ? inlineReverseShell(event, name) : shellLineReverseShell(event);
     if (inline && out.length === 0) out.push(inline);
     return out;
   },

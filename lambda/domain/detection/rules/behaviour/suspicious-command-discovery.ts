@@ -19,6 +19,8 @@ const NS_BURST = 'behaviour.discovery';
 const WINDOW_MS = 120_000;
 /** Distinct kinds of information that make a burst. */
 const KINDS_FOR_BURST = 4;
+/** Command names a burst memo keeps. */
+const MAX_COMMANDS = 32;
 
 interface BurstMemo {
   readonly since: string;
@@ -33,18 +35,26 @@ export const suspiciousCommandDiscovery: DetectionRule = {
   types: [TYPE],
   evaluate(event: ActivityEvent, ctx: RuleContext): readonly FindingCandidate[] {
     if (event.kind !== 'process_exec' || event.success === false) return NO_FINDINGS;
-    const found: { kind: DiscoveryKind; cmd: string }[] = [];
+    let found: { kind: DiscoveryKind; cmd: string }[] | undefined;
     const view = commandsOf(event);
     for (const c of view.commands) {
       const kind = discoveryKind(c.name, c.argv);
-      if (kind) found.push({ kind, cmd: c.name });
+      if (!kind) continue;
+      if (found) found.push({ kind, cmd: c.name });
+      else found = [{ kind, cmd: c.name }];
     }
-    if (found.length === 0) return NO_FINDINGS;
+    if (found === undefined) return NO_FINDINGS;
     if (isAdminToolingLineage(event)) return NO_FINDINGS;
     // A shell -c string is a burst on its own; separate execs are grouped under their parent.
     const key = view.parsed ? pidKey(event) : ppidKey(event);
     const prev = ctx.state.recall<BurstMemo>(NS_BURST, key, ctx.now);
     const fresh = !prev || ctx.now - parseEventTime(prev.since) > WINDOW_MS;
+    // A parent that keeps running the same few commands (a monitoring loop's `ps`) adds nothing: the
+    // memo stays as it is. Not rewriting it lets it expire WINDOW_MS after its last change instead
+    // of its last repeat, which changes nothing: by then its window (from `since`) is over too.
+    if (!fresh && prev.kinds.length < KINDS_FOR_BURST && found.every((f) => prev.kinds.includes(f.kind) && (prev.commands.length >= MAX_COMMANDS || prev.commands.includes(f.cmd)))) {
+      return NO_FINDINGS;
+    }
     const kinds = new Set<DiscoveryKind>(fresh ? [] : prev.kinds);
     const commands = new Set<string>(fresh ? [] : prev.commands);
     for (const f of found) {
@@ -52,7 +62,7 @@ export const suspiciousCommandDiscovery: DetectionRule = {
       commands.add(f.cmd);
     }
     const reported = !fresh && prev.reported;
-    const memo: BurstMemo = { since: fresh ? event.ts : prev.since, kinds: [...kinds], commands: [...commands].slice(0, 32), reported: reported || kinds.size >= KINDS_FOR_BURST };
+    const memo: BurstMemo = { since: fresh ? event.ts : prev.since, kinds: [...kinds], commands: [...commands].slice(0, MAX_COMMANDS), reported: reported || kinds.size >= KINDS_FOR_BURST };
     ctx.state.remember(NS_BURST, key, memo, WINDOW_MS, ctx.now);
     if (kinds.size < KINDS_FOR_BURST) return NO_FINDINGS;
     const parent = view.parsed ? { exe: event.process.exe, pid: event.process.pid } : event.lineage[0];

@@ -21,25 +21,53 @@ export function processName(event: ActivityEvent): string {
  * Names a process is known by: its executable, argv[0], and — for interpreters — the script it runs
  * (`python3 /usr/bin/ansible-playbook` is ansible-playbook).
  */
-export function namesOf(exe: string | undefined, argv: readonly string[] | undefined): string[] {
-  const names: string[] = [];
+export function namesOf(exe: string | undefined, argv: readonly string[] | undefined): readonly string[] {
+  // The same programs run again and again, and every exec names its ancestors too (the same few
+  // shells and daemons): the names are kept per executable and reused while argv[0] and the script
+  // argument they came from are the same. Reused arrays are shared: callers only read them.
+  const key = exe ?? '';
+  const argv0 = argv?.[0];
+  const known = namesCache.get(key);
+  if (known !== undefined && known.argv0 === argv0 && (!known.interpreter || known.script === scriptArgument(argv))) return known.names;
   const own = baseName(exe);
+  const interpreter = inSet(INTERPRETERS, programFamily(own));
+  const script = interpreter ? scriptArgument(argv) : undefined;
+  const names: string[] = [];
   if (own.length > 0) names.push(own);
-  const a0 = baseName(argv?.[0]);
+  const a0 = baseName(argv0);
   if (a0 && a0 !== own) names.push(a0);
-  if (argv && inSet(INTERPRETERS, programFamily(own))) {
-    for (let i = 1; i < argv.length; i++) {
-      const arg = argv[i] as string;
-      if (arg.startsWith('-')) continue;
-      if (arg) {
-        const script = baseName(arg);
-        if (script.length > 0) names.push(script);
-      }
-      break;
-    }
+  if (script) {
+    const scriptName = baseName(script);
+    if (scriptName.length > 0) names.push(scriptName);
+  }
+  // Bounded so hostile executable names cannot grow it; long paths are rare and not worth keeping.
+  if (key.length <= NAMES_CACHE_MAX_PATH) {
+    if (namesCache.size >= NAMES_CACHE_MAX) namesCache.clear();
+    namesCache.set(key, { argv0, interpreter, script, names });
   }
   return names;
 }
+
+/** An interpreter's script: its first argument that is not an option (`python3 -u app.py` → app.py). */
+function scriptArgument(argv: readonly string[] | undefined): string | undefined {
+  if (!argv) return undefined;
+  for (let i = 1; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (!arg.startsWith('-')) return arg;
+  }
+  return undefined;
+}
+
+interface KnownNames {
+  readonly argv0: string | undefined;
+  readonly interpreter: boolean;
+  readonly script: string | undefined;
+  readonly names: readonly string[];
+}
+const NAMES_CACHE_MAX = 4096;
+const NAMES_CACHE_MAX_PATH = 512;
+const namesCache = new Map<string, KnownNames>();
+const NO_NAMES: readonly string[] = Object.freeze([]);
 
 /**
  * What the rules derive from the event being evaluated, each computed at most once per event. The
@@ -51,9 +79,9 @@ export class EventFacts {
   event: ActivityEvent | undefined = undefined;
   process: ActivityEvent['process'] | undefined = undefined;
   lineage: readonly LineageEntry[] | undefined = undefined;
-  names: string[] | undefined = undefined;
+  names: readonly string[] | undefined = undefined;
   /** Names per lineage index, filled on demand. */
-  lineageNames: (string[] | undefined)[] = [];
+  lineageNames: (readonly string[] | undefined)[] = [];
   adminLineage: boolean | undefined = undefined;
   processName: string | undefined = undefined;
   /** Owned by command-view.ts (the exec's parsed command line). */
@@ -86,16 +114,16 @@ export function ppidKey(event: ActivityEvent): number {
   return event.process.ppid;
 }
 
-export function eventNames(event: ActivityEvent): string[] {
+export function eventNames(event: ActivityEvent): readonly string[] {
   const f = factsOf(event);
   if (f.names === undefined) f.names = namesOf(event.process.exe, event.process.argv);
   return f.names;
 }
 
 /** Names of the ancestor at `index` in the event's lineage (`[]` past its end). */
-export function lineageNamesAt(event: ActivityEvent, index: number): string[] {
+export function lineageNamesAt(event: ActivityEvent, index: number): readonly string[] {
   const entry = event.lineage[index];
-  if (entry === undefined) return [];
+  if (entry === undefined) return NO_NAMES;
   const f = factsOf(event);
   let names = f.lineageNames[index];
   if (names === undefined) {
@@ -106,7 +134,7 @@ export function lineageNamesAt(event: ActivityEvent, index: number): string[] {
 }
 
 /** Names of a lineage entry; cached when it belongs to the event being evaluated. */
-export function entryNames(entry: LineageEntry): string[] {
+export function entryNames(entry: LineageEntry): readonly string[] {
   const lineage = facts.lineage;
   if (lineage !== undefined && facts.event !== undefined) {
     for (let i = 0; i < lineage.length; i++) if (lineage[i] === entry) return lineageNamesAt(facts.event, i);
