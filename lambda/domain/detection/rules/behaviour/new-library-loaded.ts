@@ -26,8 +26,10 @@ export const newLibraryLoaded: DetectionRule = {
   types: [TYPE],
   evaluate(event: ActivityEvent, { state, now }: RuleContext): readonly FindingCandidate[] {
     if (event.kind !== 'process_exec' || event.success === false) return NO_FINDINGS;
+    const preloads = preloadedLibraries(event);
+    if (preloads.length === 0) return NO_FINDINGS;
     const out: FindingCandidate[] = [];
-    for (const { lib, how } of preloadedLibraries(event)) {
+    for (const { lib, how } of preloads) {
       const memo = state.recall<FileMemo>(NS_FILE, lib, now);
       const fresh = memo !== undefined && !state.isLearning(now);
       if (!fresh && !inDropDir(lib)) continue;
@@ -46,12 +48,15 @@ export const newLibraryLoaded: DetectionRule = {
   },
 };
 
+/** What preloadedLibraries returns for the exec that preloads nothing (nearly all): one shared empty list. */
+const NO_PRELOADS: readonly { lib: string; how: string }[] = Object.freeze([]);
+
 /** Libraries a command line forces into a program, with how. */
-export function preloadedLibraries(event: ActivityEvent): { lib: string; how: string }[] {
+export function preloadedLibraries(event: ActivityEvent): readonly { lib: string; how: string }[] {
   const argv = event.process.argv;
   const name = processName(event);
+  if (!mayPreload(argv)) return NO_PRELOADS;
   const found: { lib: string; how: string }[] = [];
-  if (!argv.some((a) => a.includes('LD_PRELOAD') || a === '--preload' || a === '--library-path')) return found;
   const add = (value: string, how: string) => {
     for (const lib of value.split(/[:\s]+/)) if (lib.startsWith('/')) found.push({ lib, how });
   };
@@ -66,4 +71,13 @@ export function preloadedLibraries(event: ActivityEvent): { lib: string; how: st
     for (const asg of cmd.assignments) if (asg.name === 'LD_PRELOAD') add(asg.value, 'LD_PRELOAD');
   }
   return found;
+}
+
+/** Whether any argument could force a library in (a loop, not some(): every exec asks). */
+function mayPreload(argv: readonly string[]): boolean {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a.includes('LD_PRELOAD') || a === '--preload' || a === '--library-path') return true;
+  }
+  return false;
 }

@@ -13,6 +13,8 @@ import { commandLine, isAdminToolingLineage, processName } from './support/proce
 
 const TYPE = 'PrivilegeEscalation:Runtime/RuncContainerEscape';
 
+const PROC_EXE = /^\/proc\/(?:\d+|self)\/exe$/;
+
 export const runcContainerEscape: DetectionRule = {
   id: 'runc-container-escape',
   kinds: ['file_write', 'file_rename', 'file_link'],
@@ -20,8 +22,9 @@ export const runcContainerEscape: DetectionRule = {
   evaluate(event: ActivityEvent, _ctx: RuleContext): readonly FindingCandidate[] {
     if (event.kind !== 'file_write' && event.kind !== 'file_rename' && event.kind !== 'file_link') return NO_FINDINGS;
     const path = event.file.newPath ?? event.file.path;
-    const runtimeBinary = RUNTIME_BINARY_NAMES.has(baseName(path)) && inSystemDir(path);
-    const procExe = /^\/proc\/(?:\d+|self)\/exe$/.test(event.file.path);
+    // Directory and prefix first: every file event comes here, and they cut no string.
+    const runtimeBinary = inSystemDir(path) && RUNTIME_BINARY_NAMES.has(baseName(path));
+    const procExe = event.file.path.startsWith('/proc/') && PROC_EXE.test(event.file.path);
     if (!runtimeBinary && !procExe) return NO_FINDINGS;
     if (isAdminToolingLineage(event)) return NO_FINDINGS;
     return [

@@ -13,7 +13,11 @@ import { dnsRequestAction } from './intel-actions';
 const IMDS_NAME = /^instance-data(?:\.ec2\.internal|\.[a-z0-9-]+\.compute\.internal)?$/;
 
 export function isMetadataAddress(text: string): boolean {
-  const ip = parseIp(text.trim());
+  const t = text.trim();
+  // Every answer of every query is asked: a dotted IPv4 address has one spelling the parser accepts
+  // (no leading zeros), so a comparison answers without parsing it into a new array.
+  if (!t.includes(':')) return t === '169.254.169.254';
+  const ip = parseIp(t);
   if (!ip) return false;
   const w = ip.words;
   if (ip.version === 4) return w[0] === 0xa9fe && w[1] === 0xa9fe; // 169.254.169.254

@@ -9,6 +9,8 @@ import { factsOf, processName } from './process-context';
 import { allCommands, type ParsedCommandLine, parseCommandLine, type SimpleCommand } from './shell-command';
 import { shellCommandString } from './shell-invocation';
 
+const NONE: readonly never[] = Object.freeze([]);
+
 export interface CommandView {
   /** Program name (basename, lower case). */
   readonly name: string;
@@ -35,7 +37,9 @@ export function commandsOf(event: ActivityEvent): ExecCommands {
 }
 
 function buildView(event: ActivityEvent): ExecCommands {
-  const self: CommandView = { name: processName(event), argv: event.process.argv, redirects: [], assignments: [] };
+  // A plain exec (not a shell running a -c string: nearly all) is one command with nothing parsed:
+  // its view is two small objects, and the empty lists are shared.
+  const self: CommandView = { name: processName(event), argv: event.process.argv, redirects: NONE, assignments: NONE };
   if (!inSet(SHELLS, programFamily(self.name))) return { commands: [self] };
   const text = shellCommandString(event.process.argv);
   if (!text) return { commands: [self] };

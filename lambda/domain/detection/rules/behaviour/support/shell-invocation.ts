@@ -3,10 +3,14 @@ import { SHELL_COMMAND_FLAGS } from '../../../knowledge/shells';
 
 /** The string a shell runs with -c (argv after the flag), or undefined. */
 export function shellCommandString(argv: readonly string[]): string | undefined {
-  const idx = argv.findIndex((a, i) => i > 0 && (SHELL_COMMAND_FLAGS.has(a) || /^-[a-z]*c[a-z]*$/.test(a)));
-  if (idx < 0 || idx + 1 >= argv.length) return undefined;
-  return argv[idx + 1];
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (SHELL_COMMAND_FLAGS.has(a) || (a.charCodeAt(0) === 45 /* - */ && COMMAND_FLAGS.test(a))) return i + 1 < argv.length ? argv[i + 1] : undefined;
+  }
+  return undefined;
 }
+/** A bundle of short options with -c among them (-c, -lc, -ec…). */
+const COMMAND_FLAGS = /^-[a-z]*c[a-z]*$/;
 
 /**
  * True when a shell reads its commands from stdin: `sh`, `sh -i`, `bash -s`, `sh -` — no -c string
@@ -14,7 +18,17 @@ export function shellCommandString(argv: readonly string[]): string | undefined 
  */
 export function readsCommandsFromStdin(argv: readonly string[]): boolean {
   if (shellCommandString(argv) !== undefined) return false;
-  const args = argv.slice(1);
-  if (args.some((a) => a === '-i' || a === '-s' || a === '-' || /^-[a-z]*i[a-z]*$/.test(a))) return true;
-  return args.every((a) => a.startsWith('-'));
+  // Loops over argv in place: every shell and interpreter exec asks, and most have one or two arguments.
+  let optionsOnly = true;
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a.charCodeAt(0) !== 45 /* - */) {
+      optionsOnly = false;
+      continue;
+    }
+    if (a === '-i' || a === '-s' || a === '-' || INTERACTIVE_FLAGS.test(a)) return true;
+  }
+  return optionsOnly;
 }
+/** A bundle of short options with -i among them (-il, -ic…). */
+const INTERACTIVE_FLAGS = /^-[a-z]*i[a-z]*$/;
