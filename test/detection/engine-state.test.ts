@@ -31,6 +31,11 @@ describe('MemoryInstanceState', () => {
     s.recall('n', 'a', 1); // a becomes most recent
     s.remember('n', 'd', 'd', 10_000, 2);
     expect(['a', 'b', 'c', 'd'].map((k) => s.recall('n', k, 3) !== undefined)).toEqual([true, false, true, true]);
+    // Least recently used first: the recalls above touched a, c, then d.
+    expect(s.toJSON().namespaces.n?.map((e) => e[0])).toEqual(['a', 'c', 'd']);
+    for (const k of ['e', 'f', 'g', 'h']) s.remember('n', k, k, 10_000, 4);
+    expect(s.toJSON().namespaces.n?.map((e) => [e[0], e[1]])).toEqual([['f', 'f'], ['g', 'g'], ['h', 'h']]);
+    expect(s.recall('n', 'e', 5)).toBeUndefined();
     s.remember('m', 'x', 1, 10_000, 0);
     s.remember('o', 'x', 1, 10_000, 0); // third namespace: the least recently used (n) goes
     expect(s.recall('n', 'a', 3)).toBeUndefined();
