@@ -89,18 +89,6 @@ export class DomainSuffixSet<V> {
       from = dot + 1;
     }
   }
-
-  /** Value for the most specific entry that is `name` or a parent of it. `name` must be normalised. */
-  match(name: string): V | undefined {
-    let from = 0;
-    while (true) {
-      const v = this.entries.get(from === 0 ? name : name.slice(from));
-      if (v !== undefined) return v;
-      const dot = name.indexOf('.', from);
-      if (dot < 0) return undefined;
-      from = dot + 1;
-    }
-  }
 }
 
 /** The lowercase name from a DNS query or answer, without the trailing dot; undefined when not a name. */

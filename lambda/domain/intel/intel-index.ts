@@ -46,6 +46,13 @@ export class IntelIndex implements IntelSet {
   private threatDomainCount = 0;
   private trustedDomainCount = 0;
   /** Several rules look up the same query name of one event in a row: remember the last answer. */
+  /** What the suffix walk of lookupDomain found so far (fields, so its visitor is one function made once, not a closure per DNS event). */
+  private walkThreat: IntelMatch | undefined;
+  private walkTrusted = false;
+  private readonly visitSuffix = (entry: DomainEntry): void => {
+    if (entry.trusted) this.walkTrusted = true;
+    if (!this.walkThreat && entry.threat) this.walkThreat = entry.threat;
+  };
   private lastDomain: string | undefined;
   private lastDomainResult: { threat?: IntelMatch; trusted: boolean } = { trusted: false };
   private readonly hashes = new Map<string, IntelMatch>();
@@ -142,16 +149,12 @@ export class IntelIndex implements IntelSet {
     const name = normaliseDomain(domain);
     let threat: IntelMatch | undefined;
     let trusted = false;
-    // The name, then each parent (a loop rather than forEachSuffix: no closure per DNS event).
-    for (let from = 0; name !== undefined; ) {
-      const entry = this.domains.get(from === 0 ? name : name.slice(from));
-      if (entry !== undefined) {
-        if (entry.trusted) trusted = true;
-        if (!threat && entry.threat) threat = entry.threat;
-      }
-      const dot = name.indexOf('.', from);
-      if (dot < 0) break;
-      from = dot + 1;
+    if (name) {
+      this.walkThreat = undefined;
+      this.walkTrusted = false;
+      this.domains.forEachSuffix(name, this.visitSuffix);
+      threat = this.walkThreat;
+      trusted = this.walkTrusted;
     }
     this.lastDomain = domain;
     this.lastDomainResult = threat ? { threat, trusted } : { trusted };
