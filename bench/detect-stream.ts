@@ -11,18 +11,26 @@ export const INSTANCES = 20;
 
 export { prng };
 
+/** An executable and its argv. */
+export type Exec = readonly [string, readonly string[]];
+
+/** The routine programs of a busy host, shared by the detect and Sigma bench streams. */
+export const EVERYDAY_EXECS: readonly Exec[] = [
+  ['/usr/bin/ps', ['ps', '-eo', 'pid,ppid,cmd,%mem,%cpu']],
+  ['/usr/bin/curl', ['curl', '-fsS', '--max-time', '5', 'https://api.example.com/health']],
+  ['/usr/bin/python3.11', ['python3', '/opt/app/worker.py', '--queue', 'jobs']],
+  ['/usr/bin/systemctl', ['systemctl', 'is-active', '--quiet', 'amazon-ssm-agent']],
+  ['/usr/bin/grep', ['grep', '-E', 'ERROR|WARN', '/var/log/app/app.log']],
+  ['/usr/bin/git', ['git', '-C', '/srv/app', 'fetch', '--prune', 'origin']],
+];
+
 /** Yields the stream one JSON line at a time (the memory child never holds it all). */
 export function* eventLines(n: number): Generator<string> {
   const rnd = prng(20261129);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(rnd() * items.length)]!;
   const hex = (len: number) => Array.from({ length: len }, () => Math.floor(rnd() * 16).toString(16)).join('');
-  const tools: readonly (readonly [string, readonly string[]])[] = [
-    ['/usr/bin/ps', ['ps', '-eo', 'pid,ppid,cmd,%mem,%cpu']],
-    ['/usr/bin/curl', ['curl', '-fsS', '--max-time', '5', 'https://api.example.com/health']],
-    ['/usr/bin/python3.11', ['python3', '/opt/app/worker.py', '--queue', 'jobs']],
-    ['/usr/bin/systemctl', ['systemctl', 'is-active', '--quiet', 'amazon-ssm-agent']],
-    ['/usr/bin/grep', ['grep', '-E', 'ERROR|WARN', '/var/log/app/app.log']],
-    ['/usr/bin/git', ['git', '-C', '/srv/app', 'fetch', '--prune', 'origin']],
+  const tools: readonly Exec[] = [
+    ...EVERYDAY_EXECS,
     ['/usr/sbin/nginx', ['nginx', '-g', 'daemon off;']],
     ['/usr/bin/node', ['node', '/srv/app/server.js']],
   ];

@@ -15,6 +15,7 @@ import type { DetectionRule, RuleContext } from '../lambda/domain/detection/rule
 import { loadSigmaRules, type SigmaRuleFile } from '../lambda/domain/detection/sigma';
 import type { ActivityEvent, EventKind } from '../lambda/domain/events/runtime-event';
 import { type Reporter, timeMs } from './harness';
+import { EVERYDAY_EXECS, type Exec } from './detect-stream';
 import { prng } from './prng';
 
 const RULE_DIR = path.resolve(__dirname, '../../shared/sigma-rules/linux');
@@ -37,13 +38,8 @@ function ruleFiles(): SigmaRuleFile[] {
 function streamLines(n: number): string[] {
   const rnd = prng(20261129);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
-  const tools: readonly (readonly [string, readonly string[]])[] = [
-    ['/usr/bin/ps', ['ps', '-eo', 'pid,ppid,cmd,%mem,%cpu']],
-    ['/usr/bin/curl', ['curl', '-fsS', '--max-time', '5', 'https://api.example.com/health']],
-    ['/usr/bin/python3.11', ['python3', '/opt/app/worker.py', '--queue', 'jobs']],
-    ['/usr/bin/systemctl', ['systemctl', 'is-active', '--quiet', 'amazon-ssm-agent']],
-    ['/usr/bin/grep', ['grep', '-E', 'ERROR|WARN', '/var/log/app/app.log']],
-    ['/usr/bin/git', ['git', '-C', '/srv/app', 'fetch', '--prune', 'origin']],
+  const tools: readonly Exec[] = [
+    ...EVERYDAY_EXECS,
     ['/usr/bin/node', ['node', '/srv/app/server.js', '--port', '8080', '--workers', '4']],
     ['/usr/bin/tar', ['tar', '-czf', '/var/backups/app.tgz', '/srv/app/data']],
     ['/usr/bin/whoami', ['whoami']],
