@@ -9,7 +9,7 @@
  * decide publication (new findings at once, updates at most once per interval of event time).
  */
 import type { ActivityEvent, EventKind } from '../events/runtime-event';
-import { findingTypeInfo } from '../findings/catalogue';
+import { type FindingTypeInfo, findingTypeInfo } from '../findings/catalogue';
 import type { Finding, InstanceDetails } from '../findings/finding';
 import { findingArn, findingId } from '../findings/finding-id';
 import { type SuppressionConfig, type SuppressionRule, SuppressionRuleSet } from '../findings/suppression';
@@ -155,6 +155,12 @@ export class DetectionEngine {
    * it during evaluate, never keep it (the next event overwrites it).
    */
   private readonly context: MutableRuleContext;
+  /** The event process is evaluating, and the updates it has caused so far (countRepeat adds to them). */
+  private readonly current: { event: ActivityEvent | undefined; now: number; updates: FindingUpdate[] | undefined } = {
+    event: undefined,
+    now: 0,
+    updates: undefined,
+  };
 
   constructor(private readonly options: DetectionEngineOptions) {
     if (!/^\d{12}$/.test(options.accountId)) {
@@ -196,7 +202,13 @@ export class DetectionEngine {
       };
     }
     this.accountState = options.accountState ?? new MemoryInstanceState(`account:${options.accountId}`, options.stateOptions);
-    this.context = { state: this.accountState, intel: this.intel, now: 0, accountState: this.accountState };
+    this.context = {
+      state: this.accountState,
+      intel: this.intel,
+      now: 0,
+      accountState: this.accountState,
+      countRepeat: (type, aggregationKey, severity) => this.countRepeat(type, aggregationKey, severity),
+    };
   }
 
   /**
@@ -238,25 +250,31 @@ export class DetectionEngine {
     ctx.state = state;
     ctx.intel = this.intel;
     ctx.now = now;
-    let updates: FindingUpdate[] | undefined;
-    for (const slot of rules) {
-      const rule = slot.rule;
-      let candidates: readonly FindingCandidate[];
-      try {
-        candidates = slot.evaluate.call(rule, event, ctx);
-      } catch (error) {
-        this.ruleFailed(rule, event, error);
-        continue;
+    this.current.event = event;
+    this.current.now = now;
+    this.current.updates = undefined;
+    try {
+      for (const slot of rules) {
+        const rule = slot.rule;
+        let candidates: readonly FindingCandidate[];
+        try {
+          candidates = slot.evaluate.call(rule, event, ctx);
+        } catch (error) {
+          this.ruleFailed(rule, event, error);
+          continue;
+        }
+        if (!candidates || candidates.length === 0) continue;
+        for (const candidate of candidates) {
+          const update = this.apply(rule, candidate, event, now);
+          if (update) this.collect(update);
+        }
       }
-      if (!candidates || candidates.length === 0) continue;
-      for (const candidate of candidates) {
-        const update = this.apply(rule, candidate, event, now);
-        if (!update) continue;
-        if (updates) updates.push(update);
-        else updates = [update];
-      }
+      return this.current.updates ?? NO_UPDATES;
+    } finally {
+      // countRepeat answers false outside process (a rule that kept the context past its call).
+      this.current.event = undefined;
+      this.current.updates = undefined;
     }
-    return updates ?? NO_UPDATES;
   }
 
   /**
@@ -397,11 +415,35 @@ export class DetectionEngine {
       this.stats.published++;
       return { finding, change: 'created', publish: true, archived: false };
     }
+    return this.repeat(id, cached, info, candidate.severity, event, now);
+  }
+
+  private collect(update: FindingUpdate): void {
+    const current = this.current;
+    if (current.updates) current.updates.push(update);
+    else current.updates = [update];
+  }
+
+  /** RuleContext.countRepeat: a repeat of a cached finding, applied without the rule's candidate. */
+  private countRepeat(type: string, aggregationKey: string, severity: number | undefined): boolean {
+    const event = this.current.event;
+    if (event === undefined || typeof type !== 'string' || typeof aggregationKey !== 'string') return false;
+    const info = findingTypeInfo(type);
+    if (!info) return false;
+    const id = this.findingIdFor(event.instanceId, info.type, aggregationKey);
+    const cached = this.findings.get(id);
+    if (!cached) return false;
+    this.collect(this.repeat(id, cached, info, severity, event, this.current.now));
+    return true;
+  }
+
+  /** One more occurrence of a cached finding: count, first/last seen, severity (the highest seen), suppression, publication. */
+  private repeat(id: string, cached: CachedFinding, info: FindingTypeInfo, candidateSeverity: number | undefined, event: ActivityEvent, now: number): FindingUpdate {
     const prev = cached.finding;
     const later = now >= cached.lastSeenMs;
     const earlier = now < cached.firstSeenMs;
     const ts = later ? event.ts : prev.service.eventLastSeen;
-    const severity = Math.max(prev.severity, clampSeverity(candidate.severity ?? info.defaultSeverity));
+    const severity = Math.max(prev.severity, clampSeverity(candidateSeverity ?? info.defaultSeverity));
     let finding: Finding = {
       ...prev,
       severity,

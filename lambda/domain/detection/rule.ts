@@ -45,6 +45,14 @@ export interface RuleContext {
    * this domain before?" for domain rarity). Optional: rules fall back to `state` without it.
    */
   readonly accountState?: InstanceState;
+  /**
+   * Counts one more occurrence of a finding the engine already holds, and says whether it did. A
+   * repeat only moves the finding's count, last-seen time and severity, never its description,
+   * context or evidence, so a rule whose findings repeat often asks this with the type and
+   * aggregation key it would put in its candidate, and builds the candidate only on `false` (a new
+   * finding, or a context without an engine behind it). The result is the same either way.
+   */
+  readonly countRepeat?: (type: string, aggregationKey: string, severity?: number) => boolean;
 }
 
 export interface DetectionRule {

@@ -43,7 +43,7 @@ export const sensitiveFileModified: DetectionRule = {
   id: 'sensitive-file-modified',
   kinds: ['file_write', 'file_rename', 'file_unlink', 'file_link', 'file_chmod'],
   types: TYPES,
-  evaluate(event: ActivityEvent, _ctx: RuleContext): readonly FindingCandidate[] {
+  evaluate(event: ActivityEvent, ctx: RuleContext): readonly FindingCandidate[] {
     if (event.success === false) return NO_FINDINGS;
     if (event.kind !== 'file_write' && event.kind !== 'file_rename' && event.kind !== 'file_unlink' && event.kind !== 'file_link' && event.kind !== 'file_chmod') return NO_FINDINGS;
     // The new name first, then the old one (checked without building an array: every file event comes here).
@@ -59,11 +59,14 @@ export const sensitiveFileModified: DetectionRule = {
     if (owner && !(hit.category === 'shell-history' && (event.kind === 'file_unlink' || event.kind === 'file_link' || event.kind === 'file_rename'))) return NO_FINDINGS;
     if (hit.category === 'shell-history' && owner && event.kind === 'file_write') return NO_FINDINGS;
     const severity = isInteractive(event) ? 2 : undefined;
+    const aggregationKey = `${hit.path}|${event.process.exe}`;
+    // Logs and history files are written over and over: a repeat needs no description.
+    if (ctx.countRepeat?.(info.type, aggregationKey, severity)) return NO_FINDINGS;
     return [
       {
         type: info.type,
         ...(severity !== undefined ? { severity } : {}),
-        aggregationKey: `${hit.path}|${event.process.exe}`,
+        aggregationKey,
         description: `${processName(event)} (pid ${event.process.pid}) ${VERB[event.kind] ?? 'modified'} ${hit.path} (${info.what}): ${commandLine(event.process.argv, 200)}`,
         context: compact({ filePath: hit.path, fileCategory: hit.category, modifyingProcess: event.process.exe, ...(event.file.mode ? { mode: event.file.mode } : {}) }),
         evidence: { operation: event.kind, interactive: isInteractive(event) },

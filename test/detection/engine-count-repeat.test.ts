@@ -1,0 +1,83 @@
+import { DetectionEngine, type FindingUpdate } from '../../lambda/domain/detection/engine';
+import type { DetectionRule, RuleContext } from '../../lambda/domain/detection/rule';
+import { ACCOUNT, execEvent } from './engine-events';
+
+const TYPE = 'Execution:Runtime/SuspiciousTool';
+
+/** Two rules that raise the same findings: one always builds its candidate, one asks countRepeat first. */
+function execRule(id: string, askFirst: boolean, calls: { built: number; repeats: number }): DetectionRule {
+  return {
+    id,
+    kinds: ['process_exec'],
+    types: [TYPE],
+    evaluate(e, ctx) {
+      // Severity rises on the third exec of a path, so the repeat path must carry it.
+      const severity = e.seq % 3 === 0 ? 8 : undefined;
+      if (askFirst && ctx.countRepeat?.(TYPE, e.process.exe, severity)) {
+        calls.repeats++;
+        return [];
+      }
+      calls.built++;
+      return [{ type: TYPE, aggregationKey: e.process.exe, description: `ran ${e.process.exe}`, ...(severity ? { severity } : {}) }];
+    },
+  };
+}
+
+function engineWith(rule: DetectionRule): DetectionEngine {
+  return new DetectionEngine({ rules: [rule], accountId: ACCOUNT, region: 'eu-west-1', detectorId: 'picket-test', updateIntervalMs: 60_000 });
+}
+
+function run(engine: DetectionEngine): FindingUpdate[] {
+  const out: FindingUpdate[] = [];
+  for (let i = 1; i <= 12; i++) {
+    const exe = i % 2 === 0 ? '/usr/bin/nmap' : '/usr/bin/socat';
+    for (const u of engine.process(execEvent(exe, { offsetMs: i * 20_000, seq: i }))) out.push(u);
+  }
+  for (const u of engine.flushAll()) out.push(u);
+  return out;
+}
+
+describe('RuleContext.countRepeat', () => {
+  it('gives exactly the updates a rule that always returns its candidate gives, without building repeats', () => {
+    const plainCalls = { built: 0, repeats: 0 };
+    const askingCalls = { built: 0, repeats: 0 };
+    const plain = run(engineWith(execRule('plain', false, plainCalls)));
+    const asking = run(engineWith(execRule('asking', true, askingCalls)));
+    const strip = (updates: FindingUpdate[]) => JSON.parse(JSON.stringify(updates).replaceAll('"asking"', '"plain"'));
+    expect(strip(asking)).toEqual(strip(plain));
+    expect(plain.length).toBeGreaterThan(12);
+    expect(plainCalls).toEqual({ built: 12, repeats: 0 });
+    // One candidate per path (the first exec); every later exec was counted as a repeat.
+    expect(askingCalls).toEqual({ built: 2, repeats: 10 });
+    const finalCounts = new Map(asking.map((u) => [u.finding.id, u.finding.service.count]));
+    expect([...finalCounts.values()]).toEqual([6, 6]);
+    expect(Math.max(...asking.map((u) => u.finding.severity))).toBe(8);
+  });
+
+  it('answers false for a new finding, an unknown type, and outside process', () => {
+    let kept: RuleContext | undefined;
+    const answers: boolean[] = [];
+    const rule: DetectionRule = {
+      id: 'probe',
+      kinds: ['process_exec'],
+      types: [TYPE],
+      evaluate(e, ctx) {
+        kept = ctx;
+        answers.push(ctx.countRepeat?.(TYPE, e.process.exe) ?? false, ctx.countRepeat?.('Not:A/Type', e.process.exe) ?? false);
+        return [{ type: TYPE, aggregationKey: e.process.exe, description: 'x' }];
+      },
+    };
+    const engine = engineWith(rule);
+    const first = engine.process(execEvent('/usr/bin/nmap', { offsetMs: 0, seq: 1 }));
+    const second = engine.process(execEvent('/usr/bin/nmap', { offsetMs: 1000, seq: 2 }));
+    expect(first.map((u) => u.change)).toEqual(['created']);
+    // The repeat was counted by countRepeat and again by the candidate the probe still returned.
+    expect(second.map((u) => [u.change, u.finding.service.count])).toEqual([
+      ['updated', 2],
+      ['updated', 3],
+    ]);
+    expect(answers).toEqual([false, false, true, false]);
+    expect(kept?.countRepeat?.(TYPE, '/usr/bin/nmap')).toBe(false);
+    expect(engine.getFinding(first[0]!.finding.id)?.service.count).toBe(3);
+  });
+});
