@@ -8,7 +8,7 @@ import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CloudWatchLogsEvent } from 'aws-lambda';
 import { type AgentHealthLookup, skipHealthyAgentFlows } from '../domain/agentless/agent-health-filter';
-import { agentlessRules, detectFromLogs } from '../domain/agentless/agentless-detect';
+import { agentlessRules, detectFromLogs, logSourceOf } from '../domain/agentless/agentless-detect';
 import { markLogsOnly } from '../domain/agentless/dedupe';
 import { type LogBatchResult, parseLogBatch } from '../domain/agentless/log-batch';
 import { decodeSubscriptionData } from '../domain/agentless/subscription';
@@ -92,7 +92,7 @@ export class AgentlessDetector {
     }
     const nowMs = (this.options.now ?? Date.now)();
     this.engine.setIntel(await this.options.intel(nowMs));
-    const due = this.engine.flushDue(latestEventTime(events, nowMs)).map((u) => ({ ...u, finding: markLogsOnly(u.finding, sourceOfFeature(u.finding)) }));
+    const due = this.engine.flushDue(latestEventTime(events, nowMs)).map((u) => ({ ...u, finding: markLogsOnly(u.finding, logSourceOf(u.finding)) }));
     const updates = [...detectFromLogs(this.engine, events), ...due];
     let toPublish: Finding[];
     let mergedIntoAgent = 0;
@@ -119,11 +119,6 @@ export class AgentlessDetector {
     log.info('log delivery processed', { logGroup: data.logGroup, logStream: data.logStream, ...outcome });
     return outcome;
   }
-}
-
-/** The engine's cached findings carry featureName DnsLogs / FlowLogs (agentless engine: nothing else). */
-function sourceOfFeature(finding: Finding): 'route53-resolver' | 'vpc-flow-logs' {
-  return finding.service.featureName === 'DnsLogs' ? 'route53-resolver' : 'vpc-flow-logs';
 }
 
 function latestEventTime(events: readonly { ts: string }[], fallback: number): number {

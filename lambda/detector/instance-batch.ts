@@ -151,6 +151,8 @@ export async function processInstanceBatch(deps: InstanceBatchDeps, input: Insta
     // Throttled updates fall due in event time, like the engine's own interval check (a spooled,
     // late batch must not publish every update at once).
     for (const u of engine.flushDue(latestEventMs(records) ?? input.nowMs)) updates.push(u);
+    // Repeats inside the update interval were folded: their current documents, to store (not publish).
+    for (const u of engine.takeFolded()) updates.push(u);
     const outcome = collapse(updates, deps.findingsStore.table, lastPublishedBefore);
 
     const stats = engine.stats;

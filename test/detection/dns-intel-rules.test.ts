@@ -21,7 +21,8 @@ const LISTS = intelFrom([
 function run(...events: ReturnType<typeof dnsEvent>[]) {
   const engine = testEngine({ intel: LISTS });
   const byId = new Map<string, Finding>();
-  for (const u of events.flatMap((e) => engine.process(e))) byId.set(u.finding.id, u.finding);
+  // Every change, then the folded repeats' final documents.
+  for (const u of [...events.flatMap((e) => engine.process(e)), ...engine.takeFolded()]) byId.set(u.finding.id, u.finding);
   return [...byId.values()];
 }
 

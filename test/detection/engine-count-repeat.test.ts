@@ -32,6 +32,8 @@ function run(engine: DetectionEngine): FindingUpdate[] {
   for (let i = 1; i <= 12; i++) {
     const exe = i % 2 === 0 ? '/usr/bin/nmap' : '/usr/bin/socat';
     for (const u of engine.process(execEvent(exe, { offsetMs: i * 20_000, seq: i }))) out.push(u);
+    // Folded repeats too, after every event, so each step's document is compared.
+    for (const u of engine.takeFolded()) out.push(u);
   }
   for (const u of engine.flushAll()) out.push(u);
   return out;
@@ -71,13 +73,66 @@ describe('RuleContext.countRepeat', () => {
     const first = engine.process(execEvent('/usr/bin/nmap', { offsetMs: 0, seq: 1 }));
     const second = engine.process(execEvent('/usr/bin/nmap', { offsetMs: 1000, seq: 2 }));
     expect(first.map((u) => u.change)).toEqual(['created']);
-    // The repeat was counted by countRepeat and again by the candidate the probe still returned.
-    expect(second.map((u) => [u.change, u.finding.service.count])).toEqual([
-      ['updated', 2],
-      ['updated', 3],
-    ]);
+    // The repeat was counted by countRepeat and again by the candidate the probe still returned
+    // (both folded: inside the update interval).
+    expect(second).toEqual([]);
+    expect(engine.takeFolded().map((u) => [u.change, u.publish, u.finding.service.count])).toEqual([['updated', false, 3]]);
     expect(answers).toEqual([false, false, true, false]);
     expect(kept?.countRepeat?.(TYPE, '/usr/bin/nmap')).toBe(false);
     expect(engine.getFinding(first[0]!.finding.id)?.service.count).toBe(3);
+  });
+});
+
+describe('folded repeats', () => {
+  const rule: DetectionRule = {
+    id: 'per-exe',
+    kinds: ['process_exec'],
+    types: [TYPE],
+    evaluate: (e) => [{ type: TYPE, aggregationKey: e.process.exe, description: `ran ${e.process.exe}` }],
+  };
+
+  it('hands out a folded finding pushed out of the finding cache with the next process call, never dropping its count', () => {
+    const engine = new DetectionEngine({ rules: [rule], accountId: ACCOUNT, region: 'eu-west-1', detectorId: 'picket-test', maxCachedFindings: 2 });
+    engine.process(execEvent('/usr/bin/a', { offsetMs: 0, seq: 1 }));
+    expect(engine.process(execEvent('/usr/bin/a', { offsetMs: 1000, seq: 2 }))).toEqual([]);
+    engine.process(execEvent('/usr/bin/b', { offsetMs: 2000, seq: 3 }));
+    // A third finding evicts /usr/bin/a, whose second occurrence only lived in the cache.
+    const out = engine.process(execEvent('/usr/bin/c', { offsetMs: 3000, seq: 4 }));
+    expect(out.map((u) => [u.change, u.publish, u.finding.service.runtimeDetails?.process?.executablePath, u.finding.service.count])).toEqual([
+      ['updated', false, '/usr/bin/a', 2],
+      ['created', true, '/usr/bin/c', 1],
+    ]);
+    expect(engine.takeFolded()).toEqual([]);
+  });
+
+  it('does not fold when a suppression rule could see the change: every repeat is re-checked and returned', () => {
+    const engine = new DetectionEngine({
+      rules: [rule],
+      accountId: ACCOUNT,
+      region: 'eu-west-1',
+      detectorId: 'picket-test',
+      suppression: [{ name: 'noisy', action: 'ARCHIVE', criterion: { 'service.count': { gte: 3 } } }],
+    });
+    engine.process(execEvent('/usr/bin/a', { offsetMs: 0, seq: 1 }));
+    const second = engine.process(execEvent('/usr/bin/a', { offsetMs: 1000, seq: 2 }));
+    const third = engine.process(execEvent('/usr/bin/a', { offsetMs: 2000, seq: 3 }));
+    expect(second.map((u) => [u.change, u.publish, u.archived, u.finding.service.count])).toEqual([['updated', false, false, 2]]);
+    expect(third.map((u) => [u.change, u.archived, u.suppressedBy, u.finding.service.count])).toEqual([['updated', true, 'noisy', 3]]);
+    expect(engine.takeFolded()).toEqual([]);
+  });
+
+  it('writes folded counts into what getFinding, cachedFindings, flushDue and takeFolded return', () => {
+    const engine = new DetectionEngine({ rules: [rule], accountId: ACCOUNT, region: 'eu-west-1', detectorId: 'picket-test', updateIntervalMs: 60_000 });
+    const [created] = engine.process(execEvent('/usr/bin/a', { offsetMs: 0, seq: 1 }));
+    for (let i = 2; i <= 5; i++) engine.process(execEvent('/usr/bin/a', { offsetMs: i * 1000, seq: i }));
+    const id = created!.finding.id;
+    expect(created!.finding.service.count).toBe(1); // the created snapshot is not changed afterwards
+    expect(engine.getFinding(id)?.service).toMatchObject({ count: 5, eventLastSeen: '2026-11-29T10:00:05.000Z' });
+    expect(engine.cachedFindings().map((f) => f.service.count)).toEqual([5]);
+    expect(engine.takeFolded().map((u) => u.finding.updatedAt)).toEqual(['2026-11-29T10:00:05.000Z']);
+    engine.process(execEvent('/usr/bin/a', { offsetMs: 6000, seq: 6 }));
+    const due = engine.flushDue(Date.parse('2026-11-29T10:01:00.000Z'));
+    expect(due.map((u) => [u.publish, u.finding.service.count])).toEqual([[true, 6]]);
+    expect(engine.takeFolded()).toEqual([]);
   });
 });

@@ -68,7 +68,8 @@ describe('IP threat intel on a real loopback capture (auditd, parsed by the agen
   (pipelineReady ? it : it.skip)('raises the mining-pool, C2, Tor relay and client, sinkhole and drop-point findings and nothing for unlisted loopback peers', () => {
     const engine = testEngine({ intel: LISTS });
     const latest = new Map<string, { type: string; remote: unknown; count: number }>();
-    for (const u of activity.flatMap((e) => engine.process(e))) {
+    // Every change, then the folded repeats' final documents.
+    for (const u of [...activity.flatMap((e) => engine.process(e)), ...engine.takeFolded()]) {
       const action = u.finding.service.action as { networkConnectionAction: { remoteIpDetails: Record<string, string> } };
       latest.set(u.finding.id, {
         type: u.finding.type,

@@ -6,7 +6,7 @@
 import { readdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Finding } from '../../domain/findings/finding';
-import type { DetectionEngine } from '../../domain/detection/engine';
+import type { DetectionEngine, FindingUpdate } from '../../domain/detection/engine';
 import type { Command } from '../command';
 import { buildEngine, type EngineFileOptions } from '../engine-from-files';
 import { createDecoder } from '../event-decoders';
@@ -117,17 +117,20 @@ export async function detectFromSource(source: LineSource, options: DetectOption
   let archived = 0;
   let events = 0;
   let reported = 0;
+  const recordFinal = (updates: Iterable<FindingUpdate>) => {
+    for (const update of updates) {
+      if (update.archived) {
+        if (update.change === 'created') archived++;
+        findings.delete(update.finding.id);
+        continue;
+      }
+      findings.set(update.finding.id, update.finding);
+    }
+  };
   const consume = (batch: readonly import('../../domain/events/runtime-event').ActivityEvent[]) => {
     for (const event of batch) {
       events++;
-      for (const update of engine.process(event)) {
-        if (update.archived) {
-          if (update.change === 'created') archived++;
-          findings.delete(update.finding.id);
-          continue;
-        }
-        findings.set(update.finding.id, update.finding);
-      }
+      recordFinal(engine.process(event));
     }
   };
   const reportNewIssues = () => {
@@ -149,6 +152,7 @@ export async function detectFromSource(source: LineSource, options: DetectOption
   }
   if (!decoder) throw new InputError(`${source.name}: no records found (empty input)`);
   consume(decoder.flush());
+  recordFinal(engine.takeFolded());
   reportNewIssues();
   const { total } = decoder.issues();
   if (total > reported) onIssue(`${source.name}: ${total - reported} more malformed line(s) not shown`);

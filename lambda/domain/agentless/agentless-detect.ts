@@ -4,6 +4,7 @@
  * the benchmark call it alike.
  */
 import type { DnsQueryEvent, NetEvent } from '../events/runtime-event';
+import type { Finding } from '../findings/finding';
 import type { DetectionEngine, FindingUpdate } from '../detection/engine';
 import type { DetectionRule } from '../detection/rule';
 import { BUILTIN_RULES } from '../detection/rules/index';
@@ -25,5 +26,12 @@ export function detectFromLogs(engine: DetectionEngine, events: readonly (DnsQue
       updates.push({ ...update, finding: markLogsOnly(update.finding, event.sensor as AgentlessSource) });
     }
   }
+  // Repeats inside the update interval were folded into the engine's findings: their documents now.
+  for (const update of engine.takeFolded()) updates.push({ ...update, finding: markLogsOnly(update.finding, logSourceOf(update.finding)) });
   return updates;
+}
+
+/** The log a finding of the agentless engine came from (its featureName is DnsLogs or FlowLogs, nothing else). */
+export function logSourceOf(finding: Finding): AgentlessSource {
+  return finding.service.featureName === 'DnsLogs' ? 'route53-resolver' : 'vpc-flow-logs';
 }

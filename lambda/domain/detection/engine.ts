@@ -103,7 +103,10 @@ export interface EngineStats {
 }
 
 interface CachedFinding {
+  /** The document as of the last change the engine handed out (folded repeats are not in it yet). */
   finding: Finding;
+  /** Repeats counted since `finding` was built, not yet written into a document (see documentOf). */
+  folded: FoldedRepeats | undefined;
   /** `finding.service.eventFirstSeen` / `eventLastSeen` as epoch ms (parsed once, compared on every repeat). */
   firstSeenMs: number;
   lastSeenMs: number;
@@ -112,6 +115,14 @@ interface CachedFinding {
   /** An update happened since the last publication. */
   pending: boolean;
   suppressedBy?: string;
+}
+
+/** The changing fields of a finding whose throttled repeats are folded (updated in place, one object per fold). */
+interface FoldedRepeats {
+  count: number;
+  severity: number;
+  eventFirstSeen: string;
+  eventLastSeen: string;
 }
 
 /** Reserved namespace (MemoryInstanceState never evicts `picket.*` namespaces). */
@@ -139,6 +150,12 @@ export class DetectionEngine {
   private readonly updateIntervalMs: number;
   private readonly findings: LruMap<string, CachedFinding>;
   private readonly pending = new Set<string>();
+  /** Ids with repeats folded since their last returned update (takeFolded hands them out). */
+  private readonly folded = new Set<string>();
+  /** Folded findings pushed out of the cache: returned by the next process or takeFolded, never lost. */
+  private evictedFolded: FindingUpdate[] = [];
+  /** Whether any suppression rule can see this account's findings (if not, throttled repeats fold). */
+  private readonly suppressionApplies: boolean;
   private readonly stateFor: (instanceId: string) => InstanceState;
   private readonly accountState: InstanceState;
   private readonly dedupe: boolean;
@@ -188,7 +205,8 @@ export class DetectionEngine {
     for (const [name, value] of [['maxCachedFindings', options.maxCachedFindings], ['maxInstances', options.maxInstances]] as const) {
       if (value !== undefined && !(Number.isInteger(value) && value >= 1)) throw new RangeError(`${name} must be a positive integer, got ${value}`);
     }
-    this.findings = new LruMap(options.maxCachedFindings ?? DEFAULT_MAX_CACHED_FINDINGS, (id) => this.pending.delete(id));
+    this.suppressionApplies = this.suppression.appliesTo(options.accountId);
+    this.findings = new LruMap(options.maxCachedFindings ?? DEFAULT_MAX_CACHED_FINDINGS, (id, cached) => this.evicted(id, cached));
     if (options.stateFor) {
       this.stateFor = options.stateFor;
     } else {
@@ -212,7 +230,10 @@ export class DetectionEngine {
   }
 
   /**
-   * Runs the rules on one event and returns the finding changes it caused (often none).
+   * Runs the rules on one event and returns the finding changes it caused (often none): created
+   * findings, updates to publish now, and suppression changes. A repeat inside the update interval
+   * is folded into the cached finding instead (no document per event): takeFolded hands out the
+   * current documents to store, flushDue/flushAll the ones to publish.
    * `sourceInstanceId`, when given, is the instance the transport vouches for (the EventBridge
    * `source`); an event describing another instance is rejected and counted, never evaluated.
    */
@@ -253,6 +274,10 @@ export class DetectionEngine {
     this.current.event = event;
     this.current.now = now;
     this.current.updates = undefined;
+    if (this.evictedFolded.length > 0) {
+      this.current.updates = this.evictedFolded;
+      this.evictedFolded = [];
+    }
     try {
       for (const slot of rules) {
         const rule = slot.rule;
@@ -299,6 +324,22 @@ export class DetectionEngine {
     return due;
   }
 
+  /**
+   * The current documents of findings whose throttled repeats process folded instead of returning
+   * (publish false: flushDue still publishes them when their interval has passed). Call it where
+   * findings are stored, at the end of a batch or of a run; until then the counts live only here.
+   */
+  takeFolded(): FindingUpdate[] {
+    const out = this.evictedFolded;
+    this.evictedFolded = [];
+    for (const id of this.folded) {
+      const cached = this.findings.peek(id);
+      if (cached) out.push({ finding: this.documentOf(cached), change: 'updated', publish: false, archived: false });
+    }
+    this.folded.clear();
+    return out;
+  }
+
   /** Every throttled update, due or not (end of a CLI run or of a local watch session). */
   flushAll(): FindingUpdate[] {
     const all: FindingUpdate[] = [];
@@ -316,26 +357,49 @@ export class DetectionEngine {
    */
   restoreFinding(finding: Finding, lastPublishedAt: number, pending = false): void {
     const suppressedBy = finding.service.archived ? String(finding.service.additionalInfo?.suppressedBy ?? 'stored') : undefined;
-    this.findings.set(finding.id, { finding, ...seenMs(finding), lastPublishedAt, pending, ...(suppressedBy ? { suppressedBy } : {}) });
+    const { firstSeenMs, lastSeenMs } = seenMs(finding);
+    this.findings.set(finding.id, { finding, folded: undefined, firstSeenMs, lastSeenMs, lastPublishedAt, pending, suppressedBy });
+    this.folded.delete(finding.id);
     if (pending) this.pending.add(finding.id);
   }
 
   /** The cached finding with this id, if still in memory. */
   getFinding(id: string): Finding | undefined {
-    return this.findings.peek(id)?.finding;
+    const cached = this.findings.peek(id);
+    return cached ? this.documentOf(cached) : undefined;
   }
 
   /** Findings currently in the aggregation cache. */
   cachedFindings(): Finding[] {
-    return [...this.findings.values()].map((c) => c.finding);
+    return [...this.findings.values()].map((c) => this.documentOf(c));
   }
 
   private publishPending(id: string, cached: CachedFinding): FindingUpdate {
+    const finding = this.documentOf(cached);
     this.pending.delete(id);
+    this.folded.delete(id);
     cached.pending = false;
-    cached.lastPublishedAt = Date.parse(cached.finding.updatedAt);
+    cached.lastPublishedAt = Date.parse(finding.updatedAt);
     this.stats.published++;
-    return { finding: cached.finding, change: 'updated', publish: true, archived: false };
+    return { finding, change: 'updated', publish: true, archived: false };
+  }
+
+  /** The cached finding's document with its folded repeats written in (built once per fold, then kept). */
+  private documentOf(cached: CachedFinding): Finding {
+    const folded = cached.folded;
+    if (folded === undefined) return cached.finding;
+    cached.finding = withCounters(cached.finding, folded);
+    cached.folded = undefined;
+    return cached.finding;
+  }
+
+  /** LRU eviction: a finding whose folded repeats were never handed out is handed out now (to store), never dropped. */
+  private evicted(id: string, cached: CachedFinding): void {
+    this.pending.delete(id);
+    if (!this.folded.delete(id)) return;
+    const update: FindingUpdate = { finding: this.documentOf(cached), change: 'updated', publish: false, archived: false };
+    if (this.current.event !== undefined) this.collect(update);
+    else this.evictedFolded.push(update);
   }
 
   private seqWindow(state: InstanceState, now: number): SeqWindow {
@@ -406,7 +470,8 @@ export class DetectionEngine {
       );
       const suppressedBy = this.suppression.match(finding);
       if (suppressedBy) finding = archive(finding, suppressedBy.name);
-      this.findings.set(id, { finding, ...seenMs(finding), lastPublishedAt: now, pending: false, ...(suppressedBy ? { suppressedBy: suppressedBy.name } : {}) });
+      const { firstSeenMs, lastSeenMs } = seenMs(finding);
+      this.findings.set(id, { finding, folded: undefined, firstSeenMs, lastSeenMs, lastPublishedAt: now, pending: false, suppressedBy: suppressedBy?.name });
       this.stats.findingsCreated++;
       if (suppressedBy) {
         this.stats.archived++;
@@ -433,31 +498,45 @@ export class DetectionEngine {
     const id = this.findingIdFor(event.instanceId, info.type, aggregationKey);
     const cached = this.findings.get(id);
     if (!cached) return false;
-    this.collect(this.repeat(id, cached, info, severity, event, this.current.now));
+    const update = this.repeat(id, cached, info, severity, event, this.current.now);
+    if (update) this.collect(update);
     return true;
   }
 
-  /** One more occurrence of a cached finding: count, first/last seen, severity (the highest seen), suppression, publication. */
-  private repeat(id: string, cached: CachedFinding, info: FindingTypeInfo, candidateSeverity: number | undefined, event: ActivityEvent, now: number): FindingUpdate {
+  /**
+   * One more occurrence of a cached finding: count, first/last seen, severity (the highest seen),
+   * suppression, publication. A throttled repeat that no suppression rule can see is folded into
+   * the cached finding (no document is built, nothing is returned; takeFolded hands it out).
+   */
+  private repeat(id: string, cached: CachedFinding, info: FindingTypeInfo, candidateSeverity: number | undefined, event: ActivityEvent, now: number): FindingUpdate | undefined {
     const prev = cached.finding;
+    const folded = cached.folded;
     const later = now >= cached.lastSeenMs;
     const earlier = now < cached.firstSeenMs;
-    const ts = later ? event.ts : prev.service.eventLastSeen;
-    const severity = Math.max(prev.severity, clampSeverity(candidateSeverity ?? info.defaultSeverity));
-    let finding: Finding = {
-      ...prev,
-      severity,
-      updatedAt: ts,
-      service: {
-        ...prev.service,
-        archived: false,
-        count: prev.service.count + 1,
-        eventLastSeen: ts,
-        eventFirstSeen: earlier ? event.ts : prev.service.eventFirstSeen,
-      },
-    };
+    const count = (folded ? folded.count : prev.service.count) + 1;
+    const severity = Math.max(folded ? folded.severity : prev.severity, clampSeverity(candidateSeverity ?? info.defaultSeverity));
+    const lastSeen = later ? event.ts : folded ? folded.eventLastSeen : prev.service.eventLastSeen;
+    const firstSeen = earlier ? event.ts : folded ? folded.eventFirstSeen : prev.service.eventFirstSeen;
     if (later) cached.lastSeenMs = now;
     if (earlier) cached.firstSeenMs = now;
+    this.stats.findingsUpdated++;
+    if (cached.suppressedBy === undefined && !this.suppressionApplies && now - cached.lastPublishedAt < this.updateIntervalMs) {
+      if (folded) {
+        folded.count = count;
+        folded.severity = severity;
+        folded.eventFirstSeen = firstSeen;
+        folded.eventLastSeen = lastSeen;
+      } else {
+        cached.folded = { count, severity, eventFirstSeen: firstSeen, eventLastSeen: lastSeen };
+      }
+      cached.pending = true;
+      this.pending.add(id);
+      this.folded.add(id);
+      return undefined;
+    }
+    let finding = withCounters(prev, { count, severity, eventFirstSeen: firstSeen, eventLastSeen: lastSeen });
+    cached.folded = undefined;
+    this.folded.delete(id);
     // Re-check suppression on every change: a severity change can move a finding into or out of a rule.
     const suppressedBy = this.suppression.match(finding)?.name;
     const wasArchived = cached.suppressedBy !== undefined;
@@ -465,7 +544,6 @@ export class DetectionEngine {
     else if (wasArchived) finding = unarchive(finding);
     cached.finding = finding;
     cached.suppressedBy = suppressedBy;
-    this.stats.findingsUpdated++;
     if (suppressedBy) {
       this.stats.archived++;
       cached.pending = false;
@@ -507,6 +585,16 @@ type MutableRuleContext = { -readonly [K in keyof RuleContext]: RuleContext[K] }
 
 function seenMs(finding: Finding): { firstSeenMs: number; lastSeenMs: number } {
   return { firstSeenMs: parseEventTime(finding.service.eventFirstSeen), lastSeenMs: parseEventTime(finding.service.eventLastSeen) };
+}
+
+/** `prev` with a repeat's count, severity and times (and not archived: callers re-archive if a rule still matches). */
+function withCounters(prev: Finding, c: FoldedRepeats): Finding {
+  return {
+    ...prev,
+    severity: c.severity,
+    updatedAt: c.eventLastSeen,
+    service: { ...prev.service, archived: false, count: c.count, eventLastSeen: c.eventLastSeen, eventFirstSeen: c.eventFirstSeen },
+  };
 }
 
 function unarchive(finding: Finding): Finding {

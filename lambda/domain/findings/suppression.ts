@@ -105,6 +105,11 @@ export class SuppressionRuleSet {
     return n;
   }
 
+  /** Whether any rule can archive a finding of this account (central rules apply to every account). */
+  appliesTo(accountId: string): boolean {
+    return this.central.length > 0 || (this.byAccount.get(accountId)?.length ?? 0) > 0;
+  }
+
   /** The rule that archives `finding`, or undefined. */
   match(finding: Finding): SuppressionRule | undefined {
     for (const r of this.central) if (r.test(finding)) return r.rule;

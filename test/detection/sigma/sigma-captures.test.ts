@@ -40,6 +40,7 @@ function findingsOf(evs: readonly ActivityEvent[]): Finding[] {
   });
   const byId = new Map<string, Finding>();
   for (const e of evs) for (const u of engine.process(e)) byId.set(u.finding.id, u.finding);
+  for (const u of engine.takeFolded()) byId.set(u.finding.id, u.finding);
   return [...byId.values()];
 }
 
