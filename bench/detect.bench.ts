@@ -32,7 +32,7 @@ import type { IntelIndex } from '../lambda/domain/intel/intel-index';
 import { DEFAULT_SEED_DIR } from '../lambda/domain/intel/load-files';
 import { loadIntelFromStrings } from '../lambda/domain/intel/loader';
 import { eventLines, prng } from './detect-stream';
-import { benchEngine, benchIntel, DETECT_WORKER_FLAG, type DetectWorkerRequest, type DetectWorkerResult, measureThroughput, type RuleSetName } from './detect-worker';
+import { benchEngine, benchIntel, CHUNK_LINES, DETECT_WORKER_FLAG, type DetectWorkerRequest, type DetectWorkerResult, measureThroughput, type RuleSetName } from './detect-worker';
 import type { Reporter } from './harness';
 
 const EVENTS = 200_000;
@@ -72,6 +72,7 @@ function memoryChild(): void {
   const engine = newEngine(fullIntel());
   let findings = 0;
   for (const line of eventLines(EVENTS / 2)) findings += engine.process(JSON.parse(line) as ActivityEvent).length;
+  findings += engine.takeFolded().length;
   gc();
   const { rss: after, heapUsed } = process.memoryUsage();
   // Touch the engine after measuring so the collector cannot have freed it (and its intel) before.
@@ -100,11 +101,9 @@ export default async function detectBench(r: Reporter): Promise<void> {
 }
 
 /**
- * Runs: the first warms the JIT; the fastest of the others is reported for both figures. The host is
- * shared (other builds and tests run beside the bench), so a single sample, or the upper one of two
- * (what `median` picks from an even count), swung the same-run ratio several-fold between runs; the
- * minimum of each series is the least disturbed measurement of the same work on both sides, and
- * both sides get the same number of tries.
+ * Runs: the first warms the JIT; the ratio is the median of the other five. Each run times both
+ * sides in paired chunks (detect-worker.ts), so a run's ratio is one paired sample of the same work
+ * under the same load, and the median of an odd count is one of them.
  */
 const RUNS = 6;
 
@@ -150,19 +149,26 @@ async function bundledThroughput(r: Reporter, figures: readonly { ruleSet: RuleS
   }
 }
 
-/** Events/s of each side (fastest warm run each) and their ratio. */
+/**
+ * The warm run with the median ratio (each run's two sides were timed in paired chunks, so a run's
+ * ratio is one paired sample), its events/s on each side, and that ratio.
+ */
 function throughput(result: DetectWorkerResult): { parseEps: number; detectEps: number; ratio: number } {
-  const parseEps = result.events / (Math.min(...result.parseMs.slice(1)) / 1000);
-  const detectEps = result.events / (Math.min(...result.detectMs.slice(1)) / 1000);
+  const warm = result.parseMs.map((p, i) => ({ p, d: result.detectMs[i] as number })).slice(1);
+  warm.sort((a, b) => a.p / a.d - b.p / b.d);
+  const { p, d } = warm[Math.floor(warm.length / 2)] as { p: number; d: number };
+  const parseEps = result.events / (p / 1000);
+  const detectEps = result.events / (d / 1000);
   return { parseEps, detectEps, ratio: detectEps / parseEps };
 }
 
 function record(r: Reporter, result: DetectWorkerResult, label: string, withTarget: boolean, spread = ''): void {
   const { parseEps, detectEps, ratio } = throughput(result);
-  // The same ratio on CPU time (user+sys of the process, best warm run each side), beside the wall-clock one.
-  const cpuRatio = Math.min(...result.parseCpuMs.slice(1)) / Math.min(...result.detectCpuMs.slice(1));
+  // The same ratio on CPU time (user+sys of the process, median over warm runs), beside the wall-clock one.
+  const cpuRatios = result.parseCpuMs.map((p, i) => p / (result.detectCpuMs[i] as number)).slice(1).sort((a, b) => a - b);
+  const cpuRatio = cpuRatios[Math.floor(cpuRatios.length / 2)] as number;
   r.record({
-    name: `detect throughput: JSON.parse + ${label} (${result.rules} rules, full seed intel, ${result.events} events, best of ${result.parseMs.length - 1} warm runs${spread}; on CPU time ${cpuRatio.toFixed(2)})`,
+    name: `detect throughput: JSON.parse + ${label} (${result.rules} rules, full seed intel, ${result.events} events, median of ${result.parseMs.length - 1} warm runs timed in paired ${CHUNK_LINES}-line chunks${spread}; on CPU time ${cpuRatio.toFixed(2)})`,
     value: detectEps,
     unit: 'events/s',
     baseline: `JSON.parse alone on the same lines, same process: ${Math.round(parseEps)} events/s`,
@@ -199,6 +205,8 @@ function batchLatency(r: Reporter, intel: IntelIndex, lines: readonly string[]):
     batchMs.push(
       timeOnce(() => {
         for (const line of batch) engine.process(JSON.parse(line) as ActivityEvent);
+        // The Lambda hands out the batch's folded repeats once, to store them.
+        engine.takeFolded();
       }),
     );
   }
