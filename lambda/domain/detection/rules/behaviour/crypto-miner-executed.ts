@@ -18,12 +18,14 @@ export const cryptoMinerExecuted: DetectionRule = {
   id: 'crypto-miner-executed',
   kinds: ['process_exec', 'net_connect'],
   types: [TYPE],
-  evaluate(event: ActivityEvent, _ctx: RuleContext): readonly FindingCandidate[] {
+  evaluate(event: ActivityEvent, ctx: RuleContext): readonly FindingCandidate[] {
     if (event.success === false) return NO_FINDINGS;
     if (event.kind !== 'process_exec' && event.kind !== 'net_connect') return NO_FINDINGS;
     const port = event.kind === 'net_connect' ? event.net.remotePort : undefined;
     const { score, signs, pool } = minerScore(event, port);
     if (score < THRESHOLD) return NO_FINDINGS;
+    // A miner reconnects to its pool again and again: a repeat needs no description.
+    if (ctx.countRepeat?.(TYPE, event.process.exe)) return NO_FINDINGS;
     return [
       {
         type: TYPE,

@@ -32,6 +32,7 @@ export const dnsThreatIntelRule: DetectionRule = {
     if (!match) return NO_FINDINGS;
     const type = BY_CATEGORY[match.category];
     if (!type) return NO_FINDINGS;
+    if (ctx.countRepeat?.(type, name)) return NO_FINDINGS;
     return [
       {
         type,

@@ -42,6 +42,8 @@ export const ipThreatIntelRule: DetectionRule = {
     if (!match) return NO_FINDINGS;
     const type = match.category === 'tor_relay' || match.category === 'tor_client' ? torType(event) : BY_CATEGORY[match.category];
     if (!type) return NO_FINDINGS;
+    // A beacon or a pool connection repeats all day: a repeat needs no description.
+    if (ctx.countRepeat?.(type, remote)) return NO_FINDINGS;
     const direction = event.kind === 'net_accept' ? 'accepted a connection from' : 'connected to';
     const port = event.net.remotePort !== undefined ? ` port ${event.net.remotePort}` : '';
     return [
