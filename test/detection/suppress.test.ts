@@ -85,6 +85,11 @@ describe('suppression config and scopes', () => {
     expect(set.match({ ...f, accountId: '999999999999' })).toBeUndefined();
     expect(set.match({ ...f, accountId: '444455556666' })?.name).toBe('everything-high');
     expect(set.size).toBe(3);
+    // Whether an account's findings can be archived at all (the engine folds repeats only when not).
+    expect(set.appliesTo('999999999999')).toBe(true); // the central rule
+    expect(new SuppressionRuleSet({ accounts: config.accounts }).appliesTo('999999999999')).toBe(false);
+    expect(new SuppressionRuleSet({ accounts: config.accounts }).appliesTo('444455556666')).toBe(true);
+    expect(new SuppressionRuleSet({}).appliesTo(ACCOUNT)).toBe(false);
   });
 
   it.each([
