@@ -4,6 +4,7 @@
  * cost filter drops flow records of healthy-agent instances before detection.
  */
 import { skipHealthyAgentFlows } from '../../lambda/domain/agentless/agent-health-filter';
+import { agentlessRules, detectFromLogs } from '../../lambda/domain/agentless/agentless-detect';
 import { FindingMergeError, correlationKey, findCorrelated, findingSources, isLogsOnly, markLogsOnly, mergeSourceFinding } from '../../lambda/domain/agentless/dedupe';
 import { parseLogBatch } from '../../lambda/domain/agentless/log-batch';
 import { decodeSubscriptionData } from '../../lambda/domain/agentless/subscription';
@@ -106,5 +107,23 @@ describe('cost control: flow records of healthy-agent instances', () => {
   it('never drops resolver records', async () => {
     const dns = parseLogBatch(decodeSubscriptionData(subscriptionEvent('/picket/resolver', [resolverRecord('c2.example.test')]).awslogs.data));
     expect((await skipHealthyAgentFlows(dns.events, () => true)).kept).toHaveLength(1);
+  });
+});
+
+describe('log source of folded findings', () => {
+  it('marks a folded DNS finding pushed out of the cache by a flow record with its own log, not the record’s', () => {
+    const engine = new DetectionEngine({ rules: agentlessRules(), intel: LISTS, accountId: ACCOUNT, region: 'eu-west-1', detectorId: 'picket-test', maxCachedFindings: 1 });
+    const dnsBatch = parseLogBatch(decodeSubscriptionData(subscriptionEvent('/picket/resolver', [resolverRecord('c2.example.test'), resolverRecord('c2.example.test')]).awslogs.data));
+    const flowBatch = parseLogBatch(decodeSubscriptionData(subscriptionEvent('/picket/flow', [picketFlowRecord('198.51.100.66', 443)]).awslogs.data));
+    // One delivery of each log: the flow finding pushes the folded DNS finding (count 2) out of the one-entry cache.
+    const updates = detectFromLogs(engine, [...dnsBatch.events, ...flowBatch.events]);
+    const dns = updates.filter((u) => u.finding.type === 'Backdoor:Runtime/C&CActivity.B!DNS');
+    expect(dns.map((u) => [u.change, u.finding.service.count])).toEqual([
+      ['created', 1],
+      ['updated', 2],
+    ]);
+    for (const u of dns) expect(findingSources(u.finding)).toEqual(['route53-resolver']);
+    const net = updates.filter((u) => u.finding.type === 'Backdoor:Runtime/C&CActivity.B');
+    expect(net.map((u) => findingSources(u.finding))).toEqual([['vpc-flow-logs']]);
   });
 });

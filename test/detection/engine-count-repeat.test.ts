@@ -105,6 +105,33 @@ describe('folded repeats', () => {
     expect(engine.takeFolded()).toEqual([]);
   });
 
+  it('keeps pushed-out folded findings when process throws, and hands them out afterwards', () => {
+    // A candidate whose actor has no lineage makes the engine itself throw (outside the rule's try).
+    const broken: DetectionRule = {
+      id: 'broken-actor',
+      kinds: ['process_exec'],
+      types: [TYPE],
+      evaluate: (e) => (e.process.exe === '/usr/bin/b' ? [{ type: TYPE, aggregationKey: 'actor', description: 'x', actor: { process: e.process } as never }] : []),
+    };
+    const engine = new DetectionEngine({ rules: [rule, broken], accountId: ACCOUNT, region: 'eu-west-1', detectorId: 'picket-test', maxCachedFindings: 1 });
+    engine.process(execEvent('/usr/bin/a', { offsetMs: 0, seq: 1 }));
+    engine.process(execEvent('/usr/bin/a', { offsetMs: 1000, seq: 2 }));
+    engine.process(execEvent('/usr/bin/a', { offsetMs: 2000, seq: 3 }));
+    // /usr/bin/b's finding pushes the folded /usr/bin/a (count 3) out, then the broken candidate throws.
+    expect(() => engine.process(execEvent('/usr/bin/b', { offsetMs: 3000, seq: 4 }))).toThrow();
+    expect(engine.takeFolded().map((u) => [u.finding.service.runtimeDetails?.process?.executablePath, u.finding.service.count])).toEqual([['/usr/bin/a', 3]]);
+  });
+
+  it('hands out folded repeats of a finding that restoreFinding replaces', () => {
+    const engine = new DetectionEngine({ rules: [rule], accountId: ACCOUNT, region: 'eu-west-1', detectorId: 'picket-test' });
+    const [created] = engine.process(execEvent('/usr/bin/a', { offsetMs: 0, seq: 1 }));
+    engine.process(execEvent('/usr/bin/a', { offsetMs: 1000, seq: 2 }));
+    engine.process(execEvent('/usr/bin/a', { offsetMs: 2000, seq: 3 }));
+    engine.restoreFinding(created!.finding, 0);
+    expect(engine.takeFolded().map((u) => u.finding.service.count)).toEqual([3]);
+    expect(engine.getFinding(created!.finding.id)?.service.count).toBe(1);
+  });
+
   it('does not fold when a suppression rule could see the change: every repeat is re-checked and returned', () => {
     const engine = new DetectionEngine({
       rules: [rule],

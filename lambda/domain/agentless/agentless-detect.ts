@@ -20,14 +20,13 @@ export function agentlessRules(builtin: readonly DetectionRule[] = BUILTIN_RULES
 
 /** Runs the events through the engine; every finding is marked with its log source and `logsOnly`. */
 export function detectFromLogs(engine: DetectionEngine, events: readonly (DnsQueryEvent | NetEvent)[]): FindingUpdate[] {
+  // Each finding is marked by its own log, not the event's: process can also hand out another log's
+  // folded finding that the event pushed out of the finding cache.
+  const marked = (update: FindingUpdate): FindingUpdate => ({ ...update, finding: markLogsOnly(update.finding, logSourceOf(update.finding)) });
   const updates: FindingUpdate[] = [];
-  for (const event of events) {
-    for (const update of engine.process(event)) {
-      updates.push({ ...update, finding: markLogsOnly(update.finding, event.sensor as AgentlessSource) });
-    }
-  }
+  for (const event of events) for (const update of engine.process(event)) updates.push(marked(update));
   // Repeats inside the update interval were folded into the engine's findings: their documents now.
-  for (const update of engine.takeFolded()) updates.push({ ...update, finding: markLogsOnly(update.finding, logSourceOf(update.finding)) });
+  for (const update of engine.takeFolded()) updates.push(marked(update));
   return updates;
 }
 

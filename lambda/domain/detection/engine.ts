@@ -152,7 +152,10 @@ export class DetectionEngine {
   private readonly pending = new Set<string>();
   /** Ids with repeats folded since their last returned update (takeFolded hands them out). */
   private readonly folded = new Set<string>();
-  /** Folded findings pushed out of the cache: returned by the next process or takeFolded, never lost. */
+  /**
+   * Folded findings pushed out of the cache (or replaced by restoreFinding): returned by the next
+   * process that completes, or by takeFolded; kept here until then, so a throwing call loses none.
+   */
   private evictedFolded: FindingUpdate[] = [];
   /** Whether any suppression rule can see this account's findings (if not, throttled repeats fold). */
   private readonly suppressionApplies: boolean;
@@ -274,10 +277,6 @@ export class DetectionEngine {
     this.current.event = event;
     this.current.now = now;
     this.current.updates = undefined;
-    if (this.evictedFolded.length > 0) {
-      this.current.updates = this.evictedFolded;
-      this.evictedFolded = [];
-    }
     try {
       for (const slot of rules) {
         const rule = slot.rule;
@@ -294,7 +293,12 @@ export class DetectionEngine {
           if (update) this.collect(update);
         }
       }
-      return this.current.updates ?? NO_UPDATES;
+      const updates = this.current.updates;
+      if (this.evictedFolded.length === 0) return updates ?? NO_UPDATES;
+      // Older changes first: the folded findings this or an earlier call pushed out of the cache.
+      const evicted = this.evictedFolded;
+      this.evictedFolded = [];
+      return updates === undefined ? evicted : evicted.concat(updates);
     } finally {
       // countRepeat answers false outside process (a rule that kept the context past its call).
       this.current.event = undefined;
@@ -358,8 +362,12 @@ export class DetectionEngine {
   restoreFinding(finding: Finding, lastPublishedAt: number, pending = false): void {
     const suppressedBy = finding.service.archived ? String(finding.service.additionalInfo?.suppressedBy ?? 'stored') : undefined;
     const { firstSeenMs, lastSeenMs } = seenMs(finding);
+    // Repeats folded into a finding this replaces are handed out first, not dropped.
+    const replaced = this.findings.peek(finding.id);
+    if (replaced && this.folded.delete(finding.id)) {
+      this.evictedFolded.push({ finding: this.documentOf(replaced), change: 'updated', publish: false, archived: false });
+    }
     this.findings.set(finding.id, { finding, folded: undefined, firstSeenMs, lastSeenMs, lastPublishedAt, pending, suppressedBy });
-    this.folded.delete(finding.id);
     if (pending) this.pending.add(finding.id);
   }
 
@@ -393,13 +401,11 @@ export class DetectionEngine {
     return cached.finding;
   }
 
-  /** LRU eviction: a finding whose folded repeats were never handed out is handed out now (to store), never dropped. */
+  /** LRU eviction: a finding whose folded repeats were never handed out is handed out later (to store), never dropped. */
   private evicted(id: string, cached: CachedFinding): void {
     this.pending.delete(id);
     if (!this.folded.delete(id)) return;
-    const update: FindingUpdate = { finding: this.documentOf(cached), change: 'updated', publish: false, archived: false };
-    if (this.current.event !== undefined) this.collect(update);
-    else this.evictedFolded.push(update);
+    this.evictedFolded.push({ finding: this.documentOf(cached), change: 'updated', publish: false, archived: false });
   }
 
   private seqWindow(state: InstanceState, now: number): SeqWindow {
