@@ -528,13 +528,14 @@ export class DetectionEngine {
     this.stats.findingsUpdated++;
     if (cached.suppressedBy === undefined && !this.suppressionApplies && now - cached.lastPublishedAt < this.updateIntervalMs) {
       if (folded) {
+        // Already folded: the id is in `pending` and `folded` (whatever hands a fold out clears `cached.folded`).
         folded.count = count;
         folded.severity = severity;
         folded.eventFirstSeen = firstSeen;
         folded.eventLastSeen = lastSeen;
-      } else {
-        cached.folded = { count, severity, eventFirstSeen: firstSeen, eventLastSeen: lastSeen };
+        return undefined;
       }
+      cached.folded = { count, severity, eventFirstSeen: firstSeen, eventLastSeen: lastSeen };
       cached.pending = true;
       this.pending.add(id);
       this.folded.add(id);
