@@ -338,7 +338,7 @@ export class DetectionEngine {
     this.evictedFolded = [];
     for (const id of this.folded) {
       const cached = this.findings.peek(id);
-      if (cached) out.push({ finding: this.documentOf(cached), change: 'updated', publish: false, archived: false });
+      if (cached) out.push(this.foldedUpdate(cached));
     }
     this.folded.clear();
     return out;
@@ -365,7 +365,7 @@ export class DetectionEngine {
     // Repeats folded into a finding this replaces are handed out first, not dropped.
     const replaced = this.findings.peek(finding.id);
     if (replaced && this.folded.delete(finding.id)) {
-      this.evictedFolded.push({ finding: this.documentOf(replaced), change: 'updated', publish: false, archived: false });
+      this.evictedFolded.push(this.foldedUpdate(replaced));
     }
     this.findings.set(finding.id, { finding, folded: undefined, firstSeenMs, lastSeenMs, lastPublishedAt, pending, suppressedBy });
     if (pending) this.pending.add(finding.id);
@@ -401,11 +401,16 @@ export class DetectionEngine {
     return cached.finding;
   }
 
+  /** A finding's folded repeats as an update to store (not to publish: flushDue does that when due). */
+  private foldedUpdate(cached: CachedFinding): FindingUpdate {
+    return { finding: this.documentOf(cached), change: 'updated', publish: false, archived: false };
+  }
+
   /** LRU eviction: a finding whose folded repeats were never handed out is handed out later (to store), never dropped. */
   private evicted(id: string, cached: CachedFinding): void {
     this.pending.delete(id);
     if (!this.folded.delete(id)) return;
-    this.evictedFolded.push({ finding: this.documentOf(cached), change: 'updated', publish: false, archived: false });
+    this.evictedFolded.push(this.foldedUpdate(cached));
   }
 
   private seqWindow(state: InstanceState, now: number): SeqWindow {
